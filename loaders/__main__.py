@@ -1,0 +1,5 @@
+"""``python -m loaders``: the command line."""
+
+from loaders.cli import main
+
+main()

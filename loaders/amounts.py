@@ -1,0 +1,37 @@
+"""Amounts: printed text to exact decimals in 万元."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from loaders.settings import AMOUNT
+from loaders.text import fold
+
+
+@lru_cache(maxsize=1 << 16)
+def is_amount(cell: str) -> bool:
+    """True if the cell prints a number (thousands separators and full-width digits allowed)."""
+    return bool(AMOUNT.match(fold(cell).replace(" ", "")))
+
+
+def parse_amount(cell: str, factor: Decimal) -> Decimal:
+    """Parse a printed amount exactly and convert it to 万元.
+
+    Args:
+        cell: the printed text, e.g. ``4,405.73`` or ``３０``.
+        factor: multiplier from the printed unit to 万元 (1 for 万元, 0.0001 for 元).
+
+    Returns:
+        The exact decimal value in 万元 (no float on the way).
+
+    Raises:
+        ValueError: the cell is not a number.
+    """
+    text = fold(cell).replace(" ", "").replace(",", "").replace("−", "-")
+    if not AMOUNT.match(text):
+        raise ValueError(f"not an amount: {cell!r}")
+    try:
+        return Decimal(text) * factor
+    except InvalidOperation as error:  # pragma: no cover - the regex guards this
+        raise ValueError(f"not an amount: {cell!r}") from error

@@ -1,0 +1,135 @@
+"""Command line: ``python -m loaders --help``.
+
+Exit codes (for schedulers): 0 every document loaded (or was already loaded); 1 some document
+was rejected or quarantined (the others were landed); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import click
+
+from loaders.landing import LoadReport, load, read_manifest
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    if done == total or done % 100 == 0 or total <= 20:
+        click.echo(f"  parsed {done}/{total}  {name}", err=True)
+
+
+def coverage_lines(report: LoadReport) -> list[str]:
+    """The per-document coverage report printed after a load."""
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for row in report.coverage:
+        by_doc[row["document_id"]].append(row)
+    lines = []
+    for doc in report.loaded:
+        rows = by_doc[doc["document_id"]]
+        families = Counter(r["family"] for r in rows)
+        printed = sum(r["numeric_cells_printed"] for r in rows)
+        landed = sum(r["numeric_cells_landed"] for r in rows)
+        twice = sum(r["numeric_cells_landed_twice"] for r in rows)
+        incomplete = [r["table_id"] for r in rows if r["status"] == "incomplete"]
+        empty = sum(1 for r in rows if r["status"] == "empty")
+        lines.append(
+            f"{doc['source_file']}: {doc['department_name']} {doc['fiscal_year']} "
+            f"{doc['disclosure_kind']} [{doc['document_id']}]"
+        )
+        lines.append(
+            f"  tables {doc['tables_found']} found, {doc['tables_recognised']} recognised "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(families.items()))}), "
+            f"{doc['tables_found'] - doc['tables_recognised']} other/unrecognised, {empty} empty"
+        )
+        status = "complete" if landed == printed and not twice and not incomplete else "INCOMPLETE"
+        lines.append(
+            f"  numeric cells: {printed} printed, {landed} landed, {twice} landed twice -> {status}"
+            + (f" (tables {', '.join(incomplete)})" if incomplete else "")
+        )
+    return lines
+
+
+@click.group()
+@click.version_option(package_name="budget-warehouse")
+def main() -> None:
+    """Land Chinese budget disclosure documents as Parquet for the dbt warehouse."""
+
+
+@main.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BUDGET_LANDED_PATH",
+    default="seeds/landed",
+    show_default=True,
+    help="Landed-data folder (dbt reads it). Env: BUDGET_LANDED_PATH.",
+)
+@click.option("--workers", type=int, default=None, help="Parser processes (default: CPU count).")
+@click.option(
+    "--sync/--no-sync",
+    default=False,
+    help="Treat PATHS as the complete document set: landed documents no longer there are removed.",
+)
+@click.option("--no-gate", is_flag=True, help="Skip the great-expectations validation gate.")
+@click.option("--quiet", is_flag=True, help="Print only problems and the final line.")
+def load_command(paths: tuple[Path, ...], out: Path, workers: int | None, sync: bool, no_gate: bool, quiet: bool) -> None:
+    """Parse documents (files or folders) and land their tables under --out.
+
+    Only new or changed documents are parsed (content hash); the same content under another
+    name or encoding is loaded once. Bad files are reported with file and line; the rest of
+    the batch still loads.
+    """
+    started = time.perf_counter()
+    report = load(
+        list(paths), out, workers=workers, sync=sync, gate=not no_gate, progress=None if quiet else _progress
+    )
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        for line in coverage_lines(report):
+            click.echo(line)
+        for line in report.skipped:
+            click.echo(f"skipped: {line}")
+        for line in report.gate_report:
+            click.echo(f"gate: {line}")
+    for line in report.messages:
+        click.echo(f"warning: {line}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"error: {rejected.message}", err=True)
+    for source, reasons in report.quarantined.items():
+        click.echo(f"quarantined: {source}: {'; '.join(reasons)}", err=True)
+    for doc_id in report.removed:
+        click.echo(f"removed: document {doc_id} (its file is gone or changed)")
+    click.echo(
+        f"loaded {len(report.loaded)}, unchanged/duplicate {len(report.skipped)}, "
+        f"rejected {len(report.rejected)}, quarantined {len(report.quarantined)}, "
+        f"removed {len(report.removed)} in {elapsed:.2f}s -> {out}"
+    )
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("status")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BUDGET_LANDED_PATH",
+    default="seeds/landed",
+    show_default=True,
+    help="Landed-data folder. Env: BUDGET_LANDED_PATH.",
+)
+def status_command(out: Path) -> None:
+    """List the documents landed in --out (from its manifest)."""
+    documents = read_manifest(out)["documents"]
+    for doc_id, doc in sorted(documents.items(), key=lambda kv: kv[1]["source_file"]):
+        click.echo(
+            f"{doc_id}  {doc['fiscal_year']}  {doc['disclosure_kind']:<14} {doc['department_name']}  "
+            f"({doc['source_file']}, batch {doc['batch']}, {doc['loaded_at']})"
+        )
+    click.echo(f"{len(documents)} documents landed in {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

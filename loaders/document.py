@@ -1,0 +1,205 @@
+"""One document, end to end and pure: text → rows of every landed dataset."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from loaders import settings as s
+from loaders.errors import InputError
+from loaders.identify import identify
+from loaders.interpret import Context, TableResult, interpret
+from loaders.segment import Table, segment, table_of_contents
+from loaders.text import content_hash
+
+
+@dataclass
+class ParsedDocument:
+    """The rows a document lands, by dataset name (see :mod:`loaders.schema`)."""
+
+    document_id: str
+    source_file: str
+    datasets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The document's row of the ``documents`` dataset."""
+        return self.datasets["documents"][0]
+
+
+def parse_document(text: str, source_file: str, source_sha256: str, encoding: str) -> ParsedDocument:
+    """Parse the decoded text of one disclosure.
+
+    Args:
+        text: decoded text (see :func:`loaders.text.decode`).
+        source_file: file name, kept as provenance and used in messages.
+        source_sha256: hash of the file's bytes.
+        encoding: the encoding the bytes were decoded with.
+
+    Returns:
+        Rows for every dataset, plus human-readable messages (``file:line: …``) for problems.
+
+    Raises:
+        InputError: no table of a known disclosure layout was found (unknown layout), or the
+            document does not say which department and year it is.
+    """
+    digest = content_hash(text)
+    document_id = digest[:16]
+    tables = segment(text)
+    department_lines = [t.department_line for t in tables if t.department_line]
+    identity = identify(text, department_lines)
+    recognised = [t for t in tables if t.family in s.TYPED_FAMILIES]
+    if not recognised:
+        line = tables[0].first_line if tables else None
+        raise InputError(
+            source_file,
+            line,
+            "unknown layout: no table of a known disclosure family (收支总表, 支出表, 基本支出表, …) "
+            f"was found among {len(tables)} tables",
+        )
+    if identity.fiscal_year is None or identity.department_name is None:
+        raise InputError(
+            source_file, 1, "cannot identify the document: no fiscal year or department in its title"
+        )
+    units = Counter(t.unit_as_printed for t in recognised if t.unit_as_printed)
+    default_unit = units.most_common(1)[0][0] if units else None
+    ctx = Context(document_id, source_file, identity.department_names_seen, default_unit)
+    parsed = ParsedDocument(document_id, source_file)
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in _DATASETS}
+    results: list[tuple[Table, TableResult]] = []
+    for table in tables:
+        result = interpret(table, ctx)
+        results.append((table, result))
+        out["tables"].append(_table_row(document_id, table, result))
+        for cell in result.cells:
+            out["cells"].append({"document_id": document_id, **cell})
+        if result.dataset:
+            out[result.dataset].extend(result.rows)
+        if table.family in s.TYPED_FAMILIES:
+            out["coverage"].append(_coverage_row(document_id, table, result))
+        for note in result.notes:
+            out["parse_notes"].append(
+                {
+                    "document_id": document_id,
+                    "table_id": result.table_id,
+                    "source_line": note.line,
+                    "severity": note.severity,
+                    "code": note.code,
+                    "message": note.message,
+                }
+            )
+            if note.severity == "error":
+                where = f"{source_file}:{note.line}" if note.line else source_file
+                parsed.messages.append(f"{where}: {table.title_as_printed}: {note.message}")
+    first = min(t.first_line for t in recognised)
+    toc = table_of_contents(text, first)
+    for entry in toc:
+        out["toc_entries"].append(
+            {
+                "document_id": document_id,
+                "source_line": entry.line,
+                "title_as_printed": entry.title_as_printed,
+                "title": entry.title,
+                "family": entry.family,
+                "budget_scope": entry.budget_scope,
+                "is_carryover": entry.is_carryover,
+                "matched_table_id": _match_toc(entry, results),
+            }
+        )
+    out["documents"].append(
+        {
+            "document_id": document_id,
+            "content_sha256": digest,
+            "source_file": source_file,
+            "source_sha256": source_sha256,
+            "encoding": encoding,
+            "title": identity.title,
+            "department_name": identity.department_name,
+            "department_names_seen": "|".join(identity.department_names_seen),
+            "fiscal_year": identity.fiscal_year,
+            "disclosure_kind": identity.disclosure_kind,
+            "unit_as_printed": default_unit,
+            "tables_found": len(tables),
+            "tables_recognised": len(recognised),
+            "toc_tables": "|".join(e.title for e in toc),
+            "parser_version": s.PARSER_VERSION,
+        }
+    )
+    parsed.datasets = out
+    return parsed
+
+
+_DATASETS = (
+    "documents",
+    "tables",
+    "cells",
+    "toc_entries",
+    "summary_rows",
+    "revenue_rows",
+    "function_rows",
+    "economic_rows",
+    "three_public_rows",
+    "project_rows",
+    "operating_cost_rows",
+    "coverage",
+    "parse_notes",
+)
+
+
+def _match_toc(entry, results: list[tuple[Table, TableResult]]) -> str | None:
+    """The table a TOC entry refers to: same title, else the only table of its family/scope."""
+    for table, result in results:
+        if table.title == entry.title:
+            return result.table_id
+    candidates = [
+        result.table_id
+        for table, result in results
+        if table.family == entry.family
+        and table.budget_scope == entry.budget_scope
+        and table.is_carryover == entry.is_carryover
+    ]
+    return candidates[0] if candidates else None
+
+
+def _table_row(document_id: str, table: Table, result: TableResult) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "table_id": result.table_id,
+        "table_index": table.index,
+        "title": table.title,
+        "title_as_printed": table.title_as_printed,
+        "family": table.family,
+        "budget_scope": table.budget_scope,
+        "is_carryover": table.is_carryover,
+        "unit_as_printed": table.unit_as_printed,
+        "unit_factor": str(result.factor),
+        "department_line": table.department_line,
+        "header_text": result.header_text,
+        "first_line": table.first_line,
+        "last_line": table.last_line,
+        "n_parts": table.n_parts,
+        "n_body_rows": result.n_body_rows,
+        "is_empty": result.is_empty,
+        "empty_note": result.empty_note,
+        "layout_note": result.layout_note,
+    }
+
+
+def _coverage_row(document_id: str, table: Table, result: TableResult) -> dict[str, Any]:
+    if result.is_empty:
+        status = "empty"
+    elif result.numeric_landed == result.numeric_printed and not result.numeric_twice:
+        status = "complete"
+    else:
+        status = "incomplete"
+    return {
+        "document_id": document_id,
+        "table_id": result.table_id,
+        "family": table.family,
+        "numeric_cells_printed": result.numeric_printed,
+        "numeric_cells_landed": result.numeric_landed,
+        "numeric_cells_landed_twice": result.numeric_twice,
+        "status": status,
+    }

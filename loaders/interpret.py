@@ -1,0 +1,764 @@
+"""Interpretation: one segmented table → typed rows of its family, plus coverage and notes.
+
+Every typed row is one printed numeric cell: ``measure`` names its column (vocabularies in
+:mod:`loaders.settings`), ``amount`` is the exact value in 万元, ``amount_as_printed`` the text.
+Nothing is corrected: a row that disagrees with its total lands as printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from loaders import settings as s
+from loaders.amounts import is_amount, parse_amount
+from loaders.segment import Row, Table, has_amount, header_row_count, is_column_number_row
+from loaders.text import compact, fold
+
+
+@dataclass
+class Context:
+    """What interpretation needs to know about the document."""
+
+    document_id: str
+    source_file: str
+    department_names: list[str]
+    default_unit: str | None = None
+
+
+@dataclass
+class Note:
+    """Something the parser noticed about a table (see dataset ``parse_notes``)."""
+
+    severity: str
+    code: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class TableResult:
+    """Everything one table lands."""
+
+    table_id: str
+    dataset: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    header_text: str = ""
+    is_empty: bool = False
+    empty_note: str | None = None
+    layout_note: str | None = None
+    numeric_printed: int = 0
+    numeric_landed: int = 0
+    numeric_twice: int = 0
+    n_body_rows: int = 0
+    factor: Decimal = Decimal(1)
+
+
+@dataclass
+class Column:
+    """One column of a table: its header path and, for amount columns, its measure."""
+
+    index: int
+    path: list[str]
+    measure: str | None = None
+    is_label: bool = False
+
+    @property
+    def path_text(self) -> str:
+        """Header path joined with '/'."""
+        return "/".join(self.path)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _is_code(cell: str) -> bool:
+    text = compact(cell)
+    return text.isdigit() and len(text) != 4 and len(text) >= 2
+
+
+def _is_text(cell: str) -> bool:
+    text = compact(cell)
+    return bool(text) and not is_amount(text) and not s.MARKER_CELL.match(text)
+
+
+def _match(rules: list[tuple[str, str]], text: str) -> str | None:
+    for pattern, value in rules:
+        if re.search(pattern, text):
+            return value
+    return None
+
+
+def header_paths(header: list[Row], ncols: int) -> list[list[str]]:
+    """Header path of every column: spanning labels carried right within their parent span."""
+    grid = [
+        [compact(c) for c in row.cells] + [""] * (ncols - len(row.cells))
+        for row in header
+        if not is_column_number_row(row.cells)
+    ]
+    filled: list[list[str]] = []
+    for r, row in enumerate(grid):
+        out: list[str] = []
+        for c in range(ncols):
+            cell = "" if s.MARKER_CELL.match(row[c] or "-x") else row[c]
+            boundary = any(grid[above][c] for above in range(r))
+            if cell:
+                out.append(cell)
+            elif c > 0 and out[c - 1] and not boundary:
+                out.append(out[c - 1])
+            else:
+                out.append("")
+        filled.append(out)
+    paths = []
+    for c in range(ncols):
+        path: list[str] = []
+        for row in filled:
+            if row[c] and (not path or path[-1] != row[c]):
+                path.append(row[c])
+        paths.append(path)
+    return paths
+
+
+def header_signature(header: list[Row]) -> str:
+    """The compact header text used as key of ``settings.HEADER_OVERRIDES``."""
+    rows = []
+    for row in header:
+        cells = [compact(c) for c in row.cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        rows.append(",".join(cells))
+    return "|".join(rows)
+
+
+def _is_tail(cell: str) -> bool:
+    """Text that can only be the end of a name cut by a page break (short, no ordinal/code)."""
+    text = fold(cell)
+    return (
+        _is_text(cell)
+        and len(compact(text)) <= 8
+        and not s.CHINESE_ORDINAL.match(text)
+        and not text[:1].isdigit()
+        and not s.TOTAL_LABEL.match(compact(text))
+    )
+
+
+def _is_department(name: str, ctx: Context) -> bool:
+    text = compact(name)
+    if len(text) < 4:
+        return False
+    return any(d.startswith(text) or text.startswith(d) for d in ctx.department_names)
+
+
+def _merge_split_rows(body: list[Row], result: TableResult) -> list[Row]:
+    """Join a cell continued after a page break (a row printing only the tail of a name)."""
+    merged: list[Row] = []
+    for row in body:
+        filled = [(i, c) for i, c in enumerate(row.cells) if compact(c)]
+        if (
+            merged
+            and row.part_start
+            and not has_amount(row.cells)
+            and has_amount(merged[-1].cells)
+            and len(filled) == 1
+            and _is_tail(filled[0][1])
+        ):
+            col, tail = filled[0]
+            previous = merged[-1]
+            if col < len(previous.cells) and _is_text(previous.cells[col]):
+                cells = list(previous.cells)
+                cells[col] = previous.cells[col].rstrip() + tail.strip()
+                merged[-1] = Row(cells, previous.line)
+                result.notes.append(
+                    Note(
+                        "info",
+                        "row_continued",
+                        f"'{tail.strip()}' on line {row.line} continues '{previous.cells[col]}' "
+                        f"from line {previous.line} across a page break",
+                        row.line,
+                    )
+                )
+                continue
+        merged.append(row)
+    return merged
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def interpret(table: Table, ctx: Context) -> TableResult:
+    """Interpret one table: typed rows (recognised families), printed cells, coverage, notes.
+
+    Args:
+        table: a segmented table.
+        ctx: the document context.
+
+    Returns:
+        The table's landed rows and its accounting.
+    """
+    from loaders.schema import TYPED_FAMILY_DATASETS
+
+    table_id = f"{ctx.document_id}-t{table.index:02d}"
+    family = table.family
+    dataset = TYPED_FAMILY_DATASETS.get("summary" if family == "fiscal_summary" else family)
+    result = TableResult(table_id=table_id, dataset=dataset)
+    unit = table.unit_as_printed or ctx.default_unit or "万元"
+    result.factor = s.UNIT_FACTORS[unit]
+
+    printed = [r for r in table.rows if not r.repeated]
+    separators = [r for r in printed if not any(_is_text(c) or is_amount(c) for c in r.cells)]
+    printed = [r for r in printed if r not in separators]
+    typed = family in s.TYPED_FAMILIES
+    n_header = header_row_count(printed) if typed else min(1, len(printed))
+    header, body = printed[:n_header], printed[n_header:]
+    body = _merge_split_rows(body, result)
+    result.n_body_rows = len(body)
+    result.header_text = header_signature(header)
+    ncols = max((len(r.cells) for r in printed), default=0)
+    paths = header_paths(header, ncols)
+
+    _land_cells(table, header, paths, result)
+    if not body or not any(has_amount(r.cells) for r in body):
+        result.is_empty = True
+        result.empty_note = "; ".join(table.notes) or (
+            "header only, no rows" if not body else "no amounts printed"
+        )
+        return result
+    if not typed:
+        return result
+
+    columns = _columns(family, header, paths, ncols, result)
+    parser = _PARSERS[family]
+    rows = parser(table, body, columns, ctx, result)
+    for row in rows:
+        row.setdefault("document_id", ctx.document_id)
+        row.setdefault("table_id", table_id)
+    result.rows = rows
+    _account(body, columns, result)
+    return result
+
+
+def _land_cells(table: Table, header: list[Row], paths: list[list[str]], result: TableResult):
+    header_lines = {id(r) for r in header}
+    for row_index, row in enumerate(table.rows):
+        is_header = row.repeated or id(row) in header_lines
+        for col, cell in enumerate(row.cells):
+            if not cell.strip():
+                continue
+            result.cells.append(
+                {
+                    "table_id": result.table_id,
+                    "row_index": row_index,
+                    "col_index": col,
+                    "is_header": is_header,
+                    "header_path": "/".join(paths[col]) if col < len(paths) else None,
+                    "cell_text": cell,
+                    "source_line": row.line,
+                }
+            )
+
+
+def _columns(
+    family: str, header: list[Row], paths: list[list[str]], ncols: int, result: TableResult
+) -> list[Column]:
+    columns = [Column(i, p) for i, p in enumerate(paths)]
+    override = s.HEADER_OVERRIDES.get(result.header_text)
+    if override:
+        start = ncols - len(override)
+        for col in columns:
+            col.is_label = col.index < start
+            col.measure = None if col.is_label else override[col.index - start]
+        result.layout_note = "header repaired from settings.HEADER_OVERRIDES (garbled print)"
+        return columns
+    rules = s.MEASURE_RULES[family]
+    for col in columns:
+        leaf = col.path[-1] if col.path else ""
+        if not col.path or s.LABEL_HEADER.search(leaf):
+            col.is_label = True
+            continue
+        if family == "basic_by_economic" and s.ECONOMIC_SOURCE_COLUMNS.search(leaf):
+            col.measure = "by_source"
+            continue
+        col.measure = _match(rules, col.path_text)
+        if col.measure is None:
+            col.is_label = True
+    measures = [c.measure for c in columns if c.measure and c.measure != "by_source"]
+    duplicated = {m for m in measures if measures.count(m) > 1}
+    if duplicated and family not in ("summary", "fiscal_summary", "three_public"):
+        result.notes.append(
+            Note(
+                "error",
+                "ambiguous_header",
+                f"header maps several columns to {sorted(duplicated)}: "
+                f"{[c.path_text for c in columns if c.measure in duplicated]}",
+                header[0].line if header else None,
+            )
+        )
+    return columns
+
+
+def _account(body: list[Row], columns: list[Column], result: TableResult) -> None:
+    """Numeric cells printed (outside code/label columns) vs landed in typed rows."""
+    landed: dict[tuple[int, int], int] = {}
+    for row in result.rows:
+        key = (row["source_line"], row.pop("_col"))
+        landed[key] = landed.get(key, 0) + 1
+    printed = set()
+    for row in body:
+        for i, cell in enumerate(row.cells):
+            if not is_amount(cell):
+                continue
+            label = i >= len(columns) or columns[i].is_label
+            if label and _is_code(cell):
+                continue
+            printed.add((row.line, i))
+    result.numeric_printed = len(printed)
+    result.numeric_landed = len(printed & set(landed))
+    result.numeric_twice = sum(1 for k, n in landed.items() if n > 1)
+    missing = sorted(printed - set(landed))
+    for line, col in missing[:20]:
+        result.notes.append(
+            Note(
+                "error",
+                "cell_not_landed",
+                f"numeric cell in column {col + 1} of line {line} was not landed "
+                f"(header: {columns[col].path_text if col < len(columns) else '?'})",
+                line,
+            )
+        )
+
+
+def _amount_rows(
+    row: Row, columns: list[Column], result: TableResult, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One typed row per printed amount cell in a measure column."""
+    out = []
+    for col in columns:
+        if col.measure is None or col.index >= len(row.cells):
+            continue
+        cell = row.cells[col.index]
+        if not compact(cell):
+            continue
+        if not is_amount(cell):
+            result.notes.append(
+                Note(
+                    "warning",
+                    "not_an_amount",
+                    f"'{cell}' in amount column '{col.path_text}' is not a number",
+                    row.line,
+                )
+            )
+            continue
+        out.append(
+            {
+                **base,
+                "source_line": row.line,
+                "measure": col.measure,
+                "measure_header": col.path_text,
+                "amount": parse_amount(cell, result.factor),
+                "amount_as_printed": cell,
+                "_col": col.index,
+            }
+        )
+    return out
+
+
+@dataclass
+class _Labels:
+    code: str = ""
+    code_as_printed: str = ""
+    name: str = ""
+    unit_code: str | None = None
+
+
+def _labels(row: Row, columns: list[Column], unit_code_col: set[int]) -> _Labels:
+    """Code (split 类/款/项 cells joined, or glued to the name) and name of a row."""
+    labels = _Labels()
+    parts: list[str] = []
+    for col in columns:
+        if not col.is_label or col.index >= len(row.cells):
+            continue
+        cell = fold(row.cells[col.index])
+        text = compact(cell)
+        if not text or s.MARKER_CELL.match(text):
+            continue
+        if col.index in unit_code_col:
+            labels.unit_code = text
+        elif text.isdigit() and not labels.name:
+            parts.append(text)
+        elif m := s.GLUED_CODE.match(text) if not labels.name and not parts else None:
+            parts.append(m.group("code"))
+            labels.name = m.group("name")
+        elif not labels.name:
+            labels.name = cell
+    labels.code = "".join(parts)
+    labels.code_as_printed = " ".join(parts)
+    return labels
+
+
+def _role_by_code(code: str) -> str:
+    return {3: "class", 5: "section", 7: "item"}.get(len(code), "item")
+
+
+# ----------------------------------------------------------------------------- families
+
+
+def _function_rows(table, body, columns, ctx, result):
+    unit_cols = {c.index for c in columns if c.is_label and re.search(r"单位代码|单位编码", c.path_text)}
+    rows = []
+    for row in body:
+        labels = _labels(row, columns, unit_cols)
+        name = compact(labels.name)
+        if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
+            role = "total"
+        elif labels.code and s.FUNCTION_CODE.match(labels.code):
+            role = _role_by_code(labels.code)
+        else:
+            role = "unit"
+        if labels.code and not s.FUNCTION_CODE.match(labels.code):
+            result.notes.append(
+                Note("warning", "odd_code", f"function code '{labels.code}' is not 3/5/7 digits", row.line)
+            )
+        base = {
+            "budget_scope": table.budget_scope or "all_funds",
+            "row_role": role,
+            "unit_code": labels.unit_code,
+            "function_code": labels.code if role in ("class", "section", "item") else None,
+            "code_as_printed": labels.code_as_printed or None,
+            "function_name": labels.name.strip() or None,
+        }
+        rows += _amount_rows(row, columns, result, base)
+    return rows
+
+
+def _revenue_rows(table, body, columns, ctx, result):
+    unit_cols = {
+        c.index
+        for c in columns
+        if c.is_label and re.search(r"(部门|单位).*(代码|编码)", c.path_text)
+    }
+    rows = []
+    for row in body:
+        labels = _labels(row, columns, unit_cols)
+        name = compact(labels.name)
+        if s.TOTAL_LABEL.match(name) or not (labels.code or name or labels.unit_code):
+            role = "total"
+        elif labels.code and s.FUNCTION_CODE.match(labels.code):
+            role = _role_by_code(labels.code)
+        else:
+            role = "unit"
+        base = {
+            "row_role": role,
+            "unit_code": labels.unit_code,
+            "function_code": labels.code if role in ("class", "section", "item") else None,
+            "code_as_printed": labels.code_as_printed or None,
+            "row_label": labels.name.strip() or None,
+        }
+        rows += _amount_rows(row, columns, result, base)
+    return rows
+
+
+_PERSONNEL_CLASSES = ("301", "303")
+
+
+def _economic_rows(table, body, columns, ctx, result):
+    kind = "economic_summary" if table.family == "economic_summary" else "basic_by_economic"
+    has_gov = any(c.is_label and "政府" in c.path_text for c in columns)
+    amount_cols = [c for c in columns if c.measure]
+    rows = []
+    for row in body:
+        groups: list[list[str]] = []  # [code parts..., name]
+        current: list[str] = []
+        for col in columns:
+            if not col.is_label or col.index >= len(row.cells):
+                continue
+            text = compact(fold(row.cells[col.index]))
+            if not text or s.MARKER_CELL.match(text):
+                continue
+            if text.isdigit():
+                current.append(text)
+            else:
+                groups.append([*current, row.cells[col.index].strip()])
+                current = []
+        if current:
+            groups.append([*current, ""])
+        dept = groups[0] if groups else ["", ""]
+        gov = groups[1] if len(groups) > 1 else ["", ""]
+        dept_code, dept_name = "".join(dept[:-1]), dept[-1]
+        gov_code, gov_name = "".join(gov[:-1]), gov[-1]
+        if s.TOTAL_LABEL.match(compact(dept_name)) or not (dept_code or dept_name):
+            role = "total"
+        elif _is_department(dept_name, ctx):
+            role = "unit"
+        elif dept_code:
+            role = "class" if len(dept_code) == 3 else "item"
+        else:
+            role = "class" if has_gov and not gov_name else "item"
+        note = None
+        moved_from: dict[int, int] = {}
+        # a row printed with fewer cells than the header (e.g. continued after a page break)
+        cells = row.cells + [""] * (len(columns) - len(row.cells))
+        present = [c for c in amount_cols if compact(cells[c.index])]
+        if (
+            len(row.cells) < len(columns)
+            and {c.measure for c in amount_cols} >= {"total", "personnel", "public"}
+            and len(present) == 2
+            and dept_code[:3]
+        ):
+            target = "personnel" if dept_code[:3] in _PERSONNEL_CLASSES else "public"
+            second = next(c for c in amount_cols if c.measure == target)
+            moved = list(cells)
+            last = present[-1]
+            moved[second.index], moved[last.index] = cells[last.index], ""
+            row = Row(moved, row.line)
+            moved_from = {second.index: last.index}
+            note = (
+                f"short row: {len(present)} amounts for {len(amount_cols)} columns; the second "
+                f"assigned to {target} by economic class {dept_code[:3]}"
+            )
+            result.notes.append(Note("warning", "short_row", note, row.line))
+        base = {
+            "table_kind": kind,
+            "row_role": role,
+            "dept_economic_code": dept_code or None,
+            "dept_code_as_printed": " ".join(dept[:-1]) or None,
+            "dept_economic_name": dept_name or None,
+            "gov_economic_code": gov_code or None,
+            "gov_code_as_printed": " ".join(gov[:-1]) or None,
+            "gov_economic_name": gov_name or None,
+            "parse_note": note,
+        }
+        landed = _amount_rows(row, columns, result, base)
+        for item in landed:  # account a moved cell at the column it was printed in
+            item["_col"] = moved_from.get(item["_col"], item["_col"])
+        rows += landed
+    return rows
+
+
+def _summary_rows(table, body, columns, ctx, result):
+    kind = "fiscal_summary" if table.family == "fiscal_summary" else "department_summary"
+    header_cells = [c.path[0] if c.path else "" for c in columns]
+    exp_col = next((i for i, t in enumerate(header_cells) if i > 0 and "支出" in t), None)
+    if exp_col is None:
+        result.notes.append(
+            Note("error", "unknown_layout", "two-sided summary without a 支出 header column", None)
+        )
+        return []
+    rev_measures = [c for c in columns[1:exp_col] if not _label_path(c)]
+    exp_measures = [c for c in columns[exp_col + 1 :]]
+    for side_cols in (rev_measures, exp_measures):
+        for col in side_cols:
+            rest = "/".join(col.path[1:]) or col.path_text
+            col.measure = "amount" if len(side_cols) == 1 else (_match(s.SUMMARY_MEASURES, rest) or "amount")
+            col.is_label = False
+    for col in columns:
+        if col not in rev_measures and col not in exp_measures:
+            col.is_label, col.measure = True, None
+    rows = []
+    for row in body:
+        cells = row.cells
+        label_at = next(
+            (i for i in range(exp_col, len(cells)) if _is_text(cells[i])), None
+        )
+        rev_end = label_at if label_at is not None else len(cells)
+        rev_labels = [c.strip() for c in cells[:rev_end] if _is_text(c)]
+        rev_amounts = [(i, c) for i, c in enumerate(cells[:rev_end]) if i > 0 and is_amount(c)]
+        if rev_labels or rev_amounts:
+            label = "/".join(rev_labels)
+            for k, (i, cell) in enumerate(rev_amounts):
+                col = rev_measures[min(k, len(rev_measures) - 1)] if rev_measures else None
+                rows.append(
+                    _summary_row(kind, "revenue", label, row, i, cell, col, result)
+                )
+            if not rev_amounts and label:
+                pass
+        if label_at is not None:
+            label = cells[label_at].strip()
+            for k, cell in enumerate(cells[label_at + 1 :]):
+                if not compact(cell):
+                    continue
+                if k >= len(exp_measures) or not is_amount(cell):
+                    result.notes.append(
+                        Note("warning", "extra_cell", f"unexpected cell '{cell}' after '{label}'", row.line)
+                    )
+                    continue
+                rows.append(
+                    _summary_row(
+                        kind, "expenditure", label, row, label_at + 1 + k, cell, exp_measures[k], result
+                    )
+                )
+    return rows
+
+
+def _label_path(col: Column) -> bool:
+    leaf = col.path[-1] if col.path else ""
+    return bool(re.fullmatch(r"项目|项目名称|支出功能分类|收入|支出", leaf))
+
+
+def _summary_row(kind, side, label, row, col_index, cell, col, result):
+    folded = fold(label)
+    ordinal = None
+    class_code = None
+    name = folded
+    if m := s.CHINESE_ORDINAL.match(folded):
+        ordinal = m.group("ordinal").strip()
+        name = folded[m.end() :]
+    if m := re.match(r"^(\d{3})\s*(\D.*)$", name):
+        class_code, name = m.group(1), m.group(2)
+    bare = compact(name)
+    role = _match(s.SUMMARY_ROW_ROLES, bare) or "item"
+    if bare in ("本年收入", "本年支出"):
+        role = "subtotal"
+    return {
+        "table_kind": kind,
+        "side": side,
+        "item_label": label,
+        "ordinal": ordinal,
+        "class_code": class_code,
+        "class_name": compact(name) if side == "expenditure" and role == "item" else None,
+        "row_role": role,
+        "source_line": row.line,
+        "measure": col.measure if col else "amount",
+        "measure_header": col.path_text if col else None,
+        "amount": parse_amount(cell, result.factor),
+        "amount_as_printed": cell,
+        "_col": col_index,
+    }
+
+
+def _three_public_rows(table, body, columns, ctx, result):
+    wide = not any(_is_text(c) for row in body for c in row.cells)
+    rows = []
+    if wide:
+        for col in columns:
+            leaf = col.path[-1] if col.path else ""
+            col.measure = _match(s.THREE_PUBLIC_CATEGORIES, leaf) or _match(
+                s.THREE_PUBLIC_CATEGORIES, col.path_text
+            )
+            col.is_label = col.measure is None
+        for row in body:
+            for col in columns:
+                if col.measure is None or col.index >= len(row.cells):
+                    continue
+                cell = row.cells[col.index]
+                if not is_amount(cell):
+                    continue
+                rows.append(
+                    {
+                        "category": col.measure,
+                        "label_as_printed": col.path_text,
+                        "row_role": "total" if col.measure == "total" else "item",
+                        "source_line": row.line,
+                        "measure": "amount",
+                        "measure_header": col.path_text,
+                        "amount": parse_amount(cell, result.factor),
+                        "amount_as_printed": cell,
+                        "_col": col.index,
+                    }
+                )
+        return rows
+    for row in body:
+        label = next((c.strip() for c in row.cells if _is_text(c)), "")
+        category = _match(s.THREE_PUBLIC_CATEGORIES, compact(label))
+        if category is None:
+            result.notes.append(
+                Note("warning", "unknown_category", f"三公 row '{label}' matches no category", row.line)
+            )
+            continue
+        base = {
+            "category": category,
+            "label_as_printed": label,
+            "row_role": "total" if category == "total" else "item",
+        }
+        rows += _amount_rows(row, columns, result, base)
+    return rows
+
+
+_PROJECT_LABELS = [
+    (r"类型", "project_category"),
+    (r"项目名称|预算项目名称", "project_name"),
+    (r"预算单位名称|项目单位|单位名称", "budget_unit"),
+    (r"预算单位编码|单位编码|单位代码", "unit_code"),
+    (r"功能分类(科目)?编码|科目编码", "function_code"),
+    (r"政府经济", "gov_economic_code"),
+    (r"经济分类编码|部门经济", "dept_economic_code"),
+    (r"资金性质", "fund_nature"),
+    (r"功能分类(科目)?名称", "function_name"),
+]
+
+
+def _project_rows(table, body, columns, ctx, result):
+    roles: dict[int, str] = {}
+    for col in columns:
+        if col.is_label:
+            roles[col.index] = _match(_PROJECT_LABELS, col.path_text) or "project_name"
+    rows = []
+    current_unit: str | None = None
+    for row in body:
+        values: dict[str, str] = {}
+        for index, role in roles.items():
+            if index < len(row.cells) and compact(row.cells[index]):
+                values.setdefault(role, row.cells[index].strip())
+            elif index < len(row.cells) and role == "function_code":
+                values.setdefault(role, "")
+        code_parts = [
+            compact(row.cells[i])
+            for i, r in roles.items()
+            if r == "function_code" and i < len(row.cells) and compact(row.cells[i]).isdigit()
+        ]
+        function_code = "".join(code_parts) or None
+        name = values.get("project_name", "")
+        unit = values.get("budget_unit") or values.get("function_name")
+        if name and compact(name).isdigit():  # a unit code printed in the name column
+            values.setdefault("unit_code", name)
+            name = ""
+        if s.TOTAL_LABEL.match(compact(name or unit or "")) or not (name or unit or function_code):
+            role = "total"
+        elif name and _is_department(name, ctx) and not values.get("budget_unit"):
+            role, current_unit = "unit", name
+        elif not name and unit and not function_code:
+            role, current_unit = "unit", unit
+        elif not name and function_code:
+            role = _role_by_code(function_code)
+        else:
+            role = "item"
+        base = {
+            "is_carryover": table.is_carryover,
+            "row_role": role,
+            "budget_unit": values.get("budget_unit") if "budget_unit" in values else current_unit,
+            "project_name": (name or None) if role == "item" else (name or unit or None),
+            "project_category": values.get("project_category"),
+            "function_code": function_code,
+            "dept_economic_code": values.get("dept_economic_code"),
+            "gov_economic_code": values.get("gov_economic_code"),
+            "fund_nature": values.get("fund_nature"),
+        }
+        if role == "item" and not base["budget_unit"]:
+            base["budget_unit"] = current_unit
+        rows += _amount_rows(row, columns, result, base)
+    return rows
+
+
+def _operating_cost_rows(table, body, columns, ctx, result):
+    rows = []
+    for row in body:
+        label = next((c.strip() for c in row.cells if _is_text(c)), "")
+        role = "total" if s.TOTAL_LABEL.match(compact(label)) or not label else "unit"
+        rows += _amount_rows(row, columns, result, {"row_label": label, "row_role": role})
+    return rows
+
+
+_PARSERS = {
+    "summary": _summary_rows,
+    "fiscal_summary": _summary_rows,
+    "revenue": _revenue_rows,
+    "expenditure_by_function": _function_rows,
+    "basic_by_economic": _economic_rows,
+    "economic_summary": _economic_rows,
+    "three_public": _three_public_rows,
+    "projects": _project_rows,
+    "operating_cost": _operating_cost_rows,
+}

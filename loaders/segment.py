@@ -1,0 +1,326 @@
+"""Segmentation: document text → tables (title, unit, department line, rows with line numbers).
+
+A table is a run of tab-separated lines. Its title is the nearest title-like text line before
+it; unit (``单位：万元``) and department (``编制部门：…``) lines sit between the title and the
+rows. A page break repeats the title and/or unit lines and often the header rows: such a part is
+merged back into the table it continues (repeated header rows are dropped from the body but kept
+as printed cells).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders import settings as s
+from loaders.text import compact, fold
+
+
+@dataclass
+class Row:
+    """One printed table row: its cells and 1-based source line number."""
+
+    cells: list[str]
+    line: int
+    repeated: bool = False  # a header row repeated after a page break
+    part_start: bool = False  # first row printed after a page break
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The compact cells without trailing empties, for comparing repeated headers."""
+        cells = [compact(c) for c in self.cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        return tuple(cells)
+
+
+@dataclass
+class Table:
+    """A table as printed, page-break parts merged."""
+
+    index: int
+    title_as_printed: str
+    title: str
+    family: str
+    budget_scope: str | None
+    is_carryover: bool
+    unit_as_printed: str | None
+    department_line: str | None
+    rows: list[Row] = field(default_factory=list)
+    n_parts: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def first_line(self) -> int:
+        """Line of the first row."""
+        return self.rows[0].line
+
+    @property
+    def last_line(self) -> int:
+        """Line of the last row."""
+        return self.rows[-1].line
+
+    @property
+    def printed_rows(self) -> list[Row]:
+        """Rows without page-break repeats of the header."""
+        return [r for r in self.rows if not r.repeated]
+
+
+def clean_title(line: str) -> str:
+    """Strip markdown/HTML decoration from a title line, keep the printed words."""
+    text = re.sub(r"</?b>|\*\*|^#+\s*", "", line.strip())
+    return text.strip(" *#-")
+
+
+def normalise_title(line: str) -> str:
+    """Title as matched against aliases: no table number, ordinal, year, markup or spaces."""
+    text = compact(clean_title(line))
+    text = s.TITLE_PREFIX.sub("", text)
+    text = s.YEAR_PREFIX.sub("", text)
+    return text
+
+
+def classify_title(title: str) -> tuple[str, str | None, bool]:
+    """Family, budget scope and carry-over flag of a normalised title (see settings)."""
+    bare = s.TITLE_QUALIFIER.sub("", title)
+    carryover = bool(s.CARRYOVER_TITLE.search(title))
+    for family, pattern, scope in s.TITLE_FAMILIES:
+        if re.search(pattern, bare) or re.search(pattern, title):
+            return family, scope, carryover
+    return "unrecognised", None, carryover
+
+
+def is_title_line(line: str) -> bool:
+    """A text line that names a table (ends with 表/情况表/目录, maybe with a qualifier)."""
+    text = compact(clean_title(line))
+    if len(text) < 4 or len(text) > 70 or s.DOT_LEADER.search(line):
+        return False
+    if re.search(r"[。；;，,]", text):
+        return False
+    return bool(s.TITLE_LINE.search(text))
+
+
+def is_table_line(line: str) -> bool:
+    """A tab-separated row (a table-of-contents line with dot leaders is not a table row)."""
+    return "\t" in line and not s.DOT_LEADER.search(line) and bool(line.strip())
+
+
+def _is_meta(line: str) -> bool:
+    text = compact(clean_title(line))
+    return bool(
+        s.UNIT_LINE.match(fold(line))
+        or s.DEPARTMENT_LINE.match(fold(line))
+        or s.TABLE_META_LINE.match(text)
+        or not text
+    )
+
+
+@dataclass
+class _Block:
+    rows: list[Row]
+    before: list[tuple[int, str]]  # text lines between the previous block and this one
+    after: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    pending: list[tuple[int, str]] = []
+    current: list[Row] | None = None
+    for number, line in enumerate(lines, start=1):
+        if is_table_line(line):
+            if current is None:
+                current = []
+                blocks.append(_Block(current, pending))
+                pending = []
+            current.append(Row(line.split("\t"), number))
+        elif not line.strip():
+            continue
+        else:
+            current = None
+            pending.append((number, line))
+    # text lines after each block (for notes such as 本表无数据) are the next block's "before"
+    for i, block in enumerate(blocks):
+        block.after = blocks[i + 1].before if i + 1 < len(blocks) else pending
+    return blocks
+
+
+def _header_rows_repeated(table: Table, rows: list[Row]) -> int:
+    """How many leading rows of a continuation repeat the table's first rows."""
+    count = 0
+    for old, new in zip(table.printed_rows, rows):
+        if old.key != new.key:
+            break
+        count += 1
+    return count
+
+
+def is_column_number_row(cells: list[str]) -> bool:
+    """A header row that numbers the columns (``1 2 3 …``, ``※``/``**`` in label columns)."""
+    numbers = [compact(c) for c in cells if compact(c) and not s.MARKER_CELL.match(compact(c))]
+    digits = [c for c in numbers if c.isdigit()]
+    if not digits or len(digits) < 2:
+        return False
+    return [int(d) for d in digits] == list(range(int(digits[0]), int(digits[0]) + len(digits)))
+
+
+def has_amount(cells: list[str]) -> bool:
+    """True if the row prints at least one number that is not a column number."""
+    if is_column_number_row(cells):
+        return False
+    return any(s.AMOUNT.match(compact(c)) for c in cells)
+
+
+def header_row_count(rows: list[Row]) -> int:
+    """Leading rows that print no amount: the header (column-number rows included)."""
+    count = 0
+    for row in rows:
+        if has_amount(row.cells):
+            break
+        count += 1
+    return count
+
+
+def segment(text: str) -> list[Table]:
+    """Split a document into tables.
+
+    Args:
+        text: the decoded document text.
+
+    Returns:
+        Tables in printed order, page-break parts merged, with title, family and unit.
+    """
+    lines = text.split("\n")
+    tables: list[Table] = []
+    for block in _blocks(lines):
+        title_line: str | None = None
+        unit: str | None = None
+        department: str | None = None
+        narrative = False
+        for _, line in reversed(block.before):
+            folded = fold(line)
+            if unit is None and (m := s.UNIT_LINE.match(folded)):
+                unit = m.group(1)
+                continue
+            if department is None and (m := s.DEPARTMENT_LINE.match(folded)):
+                department = m.group(1).strip()
+                continue
+            if _is_meta(line):
+                continue
+            if is_title_line(line):
+                title_line = line
+            else:
+                narrative = True
+            break
+        previous = tables[-1] if tables else None
+        if title_line is None and not narrative and previous is not None:
+            title_key = previous.title
+        elif title_line is not None:
+            title_key = normalise_title(title_line)
+        else:
+            title_key = None
+        page_break = title_line is None and not narrative
+        if (
+            previous is not None
+            and title_key == previous.title
+            and (page_break or _continues(previous, block))
+        ):
+            repeated = _header_rows_repeated(previous, block.rows)
+            if repeated:
+                # the rest of a repeated header may be printed differently (column numbers moved)
+                repeated = max(
+                    repeated,
+                    min(header_row_count(block.rows), header_row_count(previous.printed_rows)),
+                )
+            for i, row in enumerate(block.rows):
+                row.repeated = i < repeated
+                row.part_start = i == repeated
+            previous.rows.extend(block.rows)
+            previous.n_parts += 1
+            previous.notes.extend(_notes(block.after))
+            continue
+        printed = clean_title(title_line) if title_line else ""
+        title = title_key or ""
+        family, scope, carryover = classify_title(title) if title else ("unrecognised", None, False)
+        tables.append(
+            Table(
+                index=len(tables),
+                title_as_printed=printed,
+                title=title,
+                family=family,
+                budget_scope=scope,
+                is_carryover=carryover,
+                unit_as_printed=unit,
+                department_line=department,
+                rows=block.rows,
+                notes=_notes(block.after),
+            )
+        )
+    return tables
+
+
+def _continues(table: Table, block: _Block) -> bool:
+    """Is this block a page-break continuation of ``table`` (rather than a new table)?
+
+    Same title, and either it repeats the table's first rows (header repeat: it must repeat at
+    least two rows when the table has two, so that two instances of a form with the same title
+    and first row are kept apart), or its first row does not start like the table's first row.
+    """
+    first_rows = table.printed_rows
+    repeated = _header_rows_repeated(table, block.rows)
+    if repeated >= min(2, len(first_rows), len(block.rows)) and repeated > 0:
+        return True
+    old, new = first_rows[0].key, block.rows[0].key
+    return not (old and new and old[0] and old[0] == new[0])
+
+
+def _notes(lines: list[tuple[int, str]]) -> list[str]:
+    notes = []
+    for _, line in lines[:2]:
+        if is_title_line(line):
+            break
+        if s.EMPTY_TABLE_NOTE.search(line):
+            notes.append(line.strip())
+    return notes
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A table listed by the document's table of contents."""
+
+    line: int
+    title_as_printed: str
+    title: str
+    family: str
+    budget_scope: str | None
+    is_carryover: bool
+
+
+def table_of_contents(text: str, first_table_line: int | None) -> list[TocEntry]:
+    """Tables the document's table of contents lists (lines before the first table).
+
+    Args:
+        text: the decoded document text.
+        first_table_line: line of the first recognised table; TOC lines come before it.
+
+    Returns:
+        One entry per distinct listed table title.
+    """
+    entries: list[TocEntry] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if first_table_line is not None and number >= first_table_line:
+            break
+        raw = clean_title(line.split("\t")[0])
+        m = s.TOC_LINE.match(raw)
+        if not m:
+            continue
+        printed = s.DOT_LEADER.split(m.group("title"))[0].strip()
+        if not is_title_line(printed):
+            continue
+        title = normalise_title(printed)
+        family, scope, carryover = classify_title(title)
+        if title in seen:
+            continue
+        seen.add(title)
+        entries.append(TocEntry(number, printed, title, family, scope, carryover))
+    return entries

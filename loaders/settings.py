@@ -1,0 +1,346 @@
+"""Constants of the loaders: title aliases, header aliases, units and vocabularies.
+
+Everything a new city's layout may need to be taught lives here, as data. Patterns are matched
+against *normalised* text (see :func:`loaders.text.compact`): spaces removed, full-width brackets
+and digits folded to half-width.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+PARSER_VERSION = "1.0.0"
+
+# ---------------------------------------------------------------- units
+UNIT_FACTORS: dict[str, Decimal] = {
+    "万元": Decimal(1),
+    "元": Decimal("0.0001"),
+    "千元": Decimal("0.1"),
+    "亿元": Decimal(10000),
+}
+UNIT_LINE = re.compile(r"^(?:金额)?单位[:：]\s*(万元|千元|亿元|元)\s*$")
+DEPARTMENT_LINE = re.compile(r"^(?:编制部门|部门名称|编制单位|单位名称|单位|部门)[:：]\s*(\S.*)$")
+
+# ---------------------------------------------------------------- document identity
+DISCLOSURE_KINDS = {"budget": ("预算",), "final_accounts": ("决算",)}
+# department names end with one of these organisation suffixes (longest first)
+DEPARTMENT_SUFFIXES = ("管理中心", "中心", "委员会", "办公室", "局", "厅", "院", "所", "站", "馆")
+CITY_SUFFIXES = ("市", "州", "盟", "地区", "县", "区")
+
+# ---------------------------------------------------------------- table families
+# (family, pattern on the compact title, budget_scope). First match wins, so specific first.
+TITLE_FAMILIES: list[tuple[str, str, str | None]] = [
+    ("performance", r"绩效目标表|绩效目标$", None),
+    ("three_public", r"三公", None),
+    ("operating_cost", r"机关运行经费", None),
+    ("transfer_payment", r"转移支付", None),
+    ("fiscal_summary", r"财政拨款收支", None),
+    ("government_fund_revenue", r"政府性基金(预算)?收入", None),
+    ("state_capital", r"国有资本经营预算收支", "state_capital"),
+    ("economic_summary", r"支出经济分类汇总表", None),
+    ("basic_by_economic", r"基本支出(情况|预算)?表|基本支出分经济科目表", None),
+    ("projects", r"项目支出(预算|情况)?表|上年结转(资金|结余情况明细|情况)表|结转资金表", None),
+    ("expenditure_by_function", r"一般公共预算支出(预算)?(情况)?表", "general_public_budget"),
+    ("expenditure_by_function", r"政府性基金(预算)?支出(预算)?(情况)?表", "government_fund"),
+    ("expenditure_by_function", r"国有资本经营预算支出(预算)?(情况)?表", "state_capital"),
+    ("summary", r"收支(预算)?(总体情况|总)?表$|收支预算总体情况表$", None),
+    ("revenue", r"收入(预算)?(总体情况|总)?表$|收入预算总体情况表$", None),
+    ("expenditure_by_function", r"支出(预算)?(总体情况|总)?表$|支出预算总体情况表$", "all_funds"),
+    ("other", r"目录$|部门预算表$", None),
+]
+# families whose amounts land in typed datasets
+TYPED_FAMILIES = (
+    "summary",
+    "fiscal_summary",
+    "revenue",
+    "expenditure_by_function",
+    "basic_by_economic",
+    "economic_summary",
+    "three_public",
+    "projects",
+    "operating_cost",
+)
+CARRYOVER_TITLE = re.compile(r"上年结转")
+# title qualifiers in brackets that do not change the family
+TITLE_QUALIFIER = re.compile(r"[(（][^()（）]*[)）]$")
+# a text line is a table title if, once normalised, it ends like this
+TITLE_LINE = re.compile(r"(表|情况表|目录)([(（][^()（）]{1,20}[)）])?$")
+TITLE_PREFIX = re.compile(
+    r"^(?:#+|\*+|<b>|[-–•·]\s*)*\s*"
+    r"(?:(?:预算公开|部门公开)?表\s*[0-9一二三四五六七八九十]+\s*)?"
+    r"(?:[一二三四五六七八九十]+[、.．]\s*)?"
+)
+YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度)?")
+# lines between two parts of a page-broken table, or between a title and its header
+TABLE_META_LINE = re.compile(
+    r"^(?:[(（]\s*(?:19|20)\d{2}\s*年(?:度)?\s*[)）]\**|(?:预算公开|部门公开)?表\s*\d+|"
+    r"(?:预算公开|部门公开)表\s*[0-9一二三四五六七八九十]+)$"
+)
+EMPTY_TABLE_NOTE = re.compile(r"本表无数据|为空表|无数据|没有使用.*(安排|预算)")
+TOC_LINE = re.compile(
+    r"^(?:[-–•·]\s*)?(?:表\s*[一二三四五六七八九十]+|[一二三四五六七八九十]+\s*[、.．])\s*(?P<title>.+?)"
+    r"(?:\.{3,}.*)?$"
+)
+DOT_LEADER = re.compile(r"\.{4,}")
+
+# ---------------------------------------------------------------- cells
+CJK = re.compile(r"[\u4e00-\u9fff]")
+AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+FUNCTION_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+CODE_PART = re.compile(r"^\d{2,3}$")
+GLUED_CODE = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*(?P<name>[^\d\s].*)$")
+MARKER_CELL = re.compile(r"^(?:\*+|※+|栏次|[-—]+)$")
+TOTAL_LABEL = re.compile(r"^(?:合计|总计|共计|部门合计|收入合计|支出合计|收入总计|支出总计)[:：]?$")
+CHINESE_ORDINAL = re.compile(
+    r"^\s*(?P<ordinal>[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|"
+    r"\d+\s*[、.．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])\s*"
+)
+SUB_ITEM_PREFIX = re.compile(r"^其中\s*[:：]\s*")
+
+# ---------------------------------------------------------------- header → measure
+# Rules are tried in order on the compact header path of one amount column ("/"-joined, top to
+# leaf). Each rule: (family set or "*", regex on the path, measure).
+_PERSONNEL = r"(人员经费|人员支出)"
+_PUBLIC = r"(公用经费|公用支出)"
+FUNCTION_MEASURES: list[tuple[str, str]] = [
+    (r"^非财政拨款.*基本", "nonfiscal_basic"),
+    (r"^非财政拨款.*项目", "nonfiscal_project"),
+    (r"^非财政拨款", "nonfiscal_total"),
+    (r"^财政拨款.*基本", "fiscal_basic"),
+    (r"^财政拨款.*项目", "fiscal_project"),
+    (r"^财政拨款", "fiscal_total"),
+    (_PERSONNEL + r".*工资福利", "basic_personnel_wages"),
+    (_PERSONNEL + r".*对个人和家庭", "basic_personnel_households"),
+    (_PUBLIC + r".*商品和服务", "basic_public_goods_services"),
+    (_PUBLIC + r".*资本性", "basic_public_capital"),
+    (_PERSONNEL, "basic_personnel"),
+    (_PUBLIC, "basic_public"),
+    (r"基本支出.*工资福利", "basic_personnel_wages"),
+    (r"基本支出.*对个人和家庭", "basic_personnel_households"),
+    (r"基本支出/?(小计)?$|^基本支出", "basic"),
+    (r"其他运转类", "project_other_operation"),
+    (r"特定目标类", "project_specific_target"),
+    (r"一般性项目", "project_general"),
+    (r"专项资金", "project_special_fund"),
+    (r"项目支出", "project"),
+    (r"合计|总计|预算数|支出预算|支出$", "total"),
+]
+ECONOMIC_MEASURES: list[tuple[str, str]] = [
+    (_PERSONNEL, "personnel"),
+    (_PUBLIC, "public"),
+    (r"一般公共预算.*(其中)?财政拨款", "gpb_fiscal"),
+    (r"一般公共预算(/小计)?$|一般公共预算/小计", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"上年结转", "carryover"),
+    (r"财政专户", "special_account"),
+    (r"事业单位经营", "operating_income"),
+    (r"事业收入", "business_income"),
+    (r"上级补助", "superior_subsidy"),
+    (r"附属单位", "subordinate_remit"),
+    (r"其他收入", "other_income"),
+    (r"合计|总计|预算数", "total"),
+]
+# the basic-expenditure table of some cities breaks basic expenditure down by revenue source
+ECONOMIC_SOURCE_COLUMNS = re.compile(
+    r"财政拨款|行政事业性收费|专项收入|有偿使用收入|国有资本经营收入|政府住房基金收入|债务收入|"
+    r"其他一般公共预算收入|上级预拨|预算稳定调节基金|调入资金|上年结余"
+)
+REVENUE_MEASURES: list[tuple[str, str]] = [
+    (r"(上年结转|结转结余).*一般公共预算", "carryover_gpb"),
+    (r"(上年结转|结转结余).*政府性基金", "carryover_government_fund"),
+    (r"(上年结转|结转结余).*国有资本", "carryover_state_capital"),
+    (r"(上年结转|结转结余).*财政专户", "carryover_special_account"),
+    (r"(上年结转|结转结余).*单位资金", "carryover_unit_funds"),
+    (r"非财政拨款结转", "carryover_nonfiscal"),
+    (r"财政拨款结转", "carryover_fiscal"),
+    (r"上年结转|结转结余", "carryover_total"),
+    (r"上级一般公共预算安排", "gpb_transfer"),
+    (r"上级政府性基金安排", "government_fund_transfer"),
+    (r"上级国有资本经营预算安排", "state_capital_transfer"),
+    (r"一般公共预算.*其中.*财政拨款", "gpb_fiscal"),
+    (r"一般公共预算", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"财政拨款.*小计|财政拨款[(（]补助[)）]$", "fiscal_total"),
+    (r"财政专户", "special_account"),
+    (r"事业单位经营", "operating_income"),
+    (r"事业收入", "business_income"),
+    (r"上级补助", "superior_subsidy"),
+    (r"附属单位", "subordinate_remit"),
+    (r"其他收入", "other_income"),
+    (r"单位资金", "unit_funds"),
+    (r"本年收入/?(合计)?$", "current_total"),
+    (r"合计|总计", "total"),
+]
+SUMMARY_MEASURES: list[tuple[str, str]] = [
+    (r"一般公共预算.*其中.*财政拨", "gpb_fiscal"),
+    (r"一般公共预算", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"上年结转", "carryover"),
+    (r"当年|本年", "current_year"),
+    (r"合计|小计", "total"),
+    (r"金额|预算数|\d{4}年$", "amount"),
+]
+THREE_PUBLIC_MEASURES: list[tuple[str, str]] = [
+    (r"一般公共预算", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"合计|预算数|金额|\d{4}", "amount"),
+]
+PROJECT_MEASURES: list[tuple[str, str]] = [
+    (r"结转.*一般公共预算", "carryover_gpb"),
+    (r"结转.*政府性基金", "carryover_government_fund"),
+    (r"结转.*国有资本", "carryover_state_capital"),
+    (r"^非财政拨款.*人员", "nonfiscal_basic_personnel"),
+    (r"^非财政拨款.*公用", "nonfiscal_basic_public"),
+    (r"^非财政拨款.*项目支出", "nonfiscal_project"),
+    (r"^非财政拨款.*基本", "nonfiscal_basic"),
+    (r"^非财政拨款", "nonfiscal_total"),
+    (r"^财政拨款.*人员", "fiscal_basic_personnel"),
+    (r"^财政拨款.*公用", "fiscal_basic_public"),
+    (r"^财政拨款.*项目支出", "fiscal_project"),
+    (r"^财政拨款.*基本", "fiscal_basic"),
+    (r"^财政拨款", "fiscal_total"),
+    (r"一般公共预算", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"财政专户", "special_account"),
+    (r"单位资金", "unit_funds"),
+    (r"工资福利", "econ_301"),
+    (r"商品(和)?服务", "econ_302"),
+    (r"对个人和家庭", "econ_303"),
+    (r"债务利息", "econ_307"),
+    (r"资本性支出[(（]基本建设[)）]", "econ_309"),
+    (r"资本性支出", "econ_310"),
+    (r"对企业补助[(（]基本建设[)）]", "econ_311"),
+    (r"对企业补助", "econ_312"),
+    (r"对社会保障基金补助", "econ_313"),
+    (r"其他支出", "econ_399"),
+    (r"合计|总计|金额|预算数", "total"),
+]
+OPERATING_COST_MEASURES: list[tuple[str, str]] = [
+    (r"一般公共预算", "gpb"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"合计|预算数|金额", "total"),
+]
+MEASURE_RULES: dict[str, list[tuple[str, str]]] = {
+    "expenditure_by_function": FUNCTION_MEASURES,
+    "basic_by_economic": ECONOMIC_MEASURES,
+    "economic_summary": ECONOMIC_MEASURES,
+    "revenue": REVENUE_MEASURES,
+    "summary": SUMMARY_MEASURES,
+    "fiscal_summary": SUMMARY_MEASURES,
+    "three_public": THREE_PUBLIC_MEASURES,
+    "projects": PROJECT_MEASURES,
+    "operating_cost": OPERATING_COST_MEASURES,
+}
+# header cells that name label (non-amount) columns
+LABEL_HEADER = re.compile(
+    r"编码|代码|编号|^类$|^款$|^项$|名称|^项目$|^项\s*目$|科目|类型|单位$|资金性质|内容|^收入$|^支出$"
+)
+
+# Header layouts garbled by PDF conversion (cells shifted left or right). Keyed by the compact
+# header text ("|" between rows, "," between cells, trailing empties dropped); value: the
+# measure of each amount column, left to right. Add a layout here when the coverage report
+# shows a table whose header path does not map.
+HEADER_OVERRIDES: dict[str, list[str]] = {
+    # 部门支出预算表 with 人员经费/公用经费 split in two sub-columns each; the third header row is
+    # shifted four columns left and 项目支出 one column left.
+    "科目编码,,,单位代码,单位(科目名称),合计,基本支出,,,,项目支出|,,,,,,小计,人员经费,,公用经费,,小计,"
+    "其他运转类,特定目标类|类,款,项,工资福利支出,对个人和家庭的补助,商品和服务支出,,资本性支出": [
+        "total",
+        "basic",
+        "basic_personnel_wages",
+        "basic_personnel_households",
+        "basic_public_goods_services",
+        "basic_public_capital",
+        "project",
+        "project_other_operation",
+        "project_specific_target",
+    ],
+    "科目编码,,,单位代码,单位(科目名称),合计,基本支出,,,,项目支出|,,,,,,小计,人员经费,,公用经费,,小计,"
+    "其他运转类,特定目标类|类,款,项,合计,工资福利支出,对个人和家庭补助,,商品和服务支出,资本性支出": [
+        "total",
+        "basic",
+        "basic_personnel_wages",
+        "basic_personnel_households",
+        "basic_public_goods_services",
+        "basic_public_capital",
+        "project",
+        "project_other_operation",
+        "project_specific_target",
+    ],
+    "科目编码,,,单位代码,单位(科目名称),合计,基本支出,,,,项目支出|,,,,,,小计,人员经费,,公用经费,,小计,"
+    "其他运转类|类,款,项,工资福利支出,对个人和家庭的补助,商品和服务支出,,资本性支出": [
+        "total",
+        "basic",
+        "basic_personnel_wages",
+        "basic_personnel_households",
+        "basic_public_goods_services",
+        "basic_public_capital",
+        "project",
+        "project_other_operation",
+    ],
+    # 支出经济分类汇总表: the government-code block prints an extra empty cell, shifting 总计 and
+    # everything after it.
+    "部门预算经济分类,,,政府预算经济分类,,总计,一般公共预算,,政府性基金,国有资本经营预算,上年结转结余,"
+    "财政专户管理资金收入,事业收入,上级补助收入,附属单位上缴收入,事业单位经营收入,其他收入|类,款,科目名称,"
+    "类,款,,科目名称,小计,,,,,,,,,,其中:财政拨款": [
+        "total",
+        "gpb",
+        "gpb_fiscal",
+        "government_fund",
+        "state_capital",
+        "carryover",
+        "special_account",
+        "business_income",
+        "superior_subsidy",
+        "subordinate_remit",
+        "operating_income",
+        "other_income",
+    ],
+    # 部门收入总体情况表: the 财政拨款（补助） block has seven sub-columns but the first header row
+    # spans six, and the seventh sub-column header is printed at the far right.
+    "功能分类科目编码,,,功能分类科目名称,总计,财政拨款(补助),,,,,,财政专户(教育收费),单位资金,财政拨款结转,"
+    "非财政拨款结转结余|类,款,项,,,财政拨款(补助)小计,一般公共预算,上级一般公共预算安排的转移支付,"
+    "政府性基金预算,上级政府性基金安排的转移支付,国有资本经营预算,,,,,上级国有资本经营预算安排的转移支付"
+    "|※,※,※,※,1,2,3,4,5,6,7,8,9,10,11,12": [
+        "total",
+        "fiscal_total",
+        "gpb",
+        "gpb_transfer",
+        "government_fund",
+        "government_fund_transfer",
+        "state_capital",
+        "state_capital_transfer",
+        "special_account",
+        "unit_funds",
+        "carryover_fiscal",
+        "carryover_nonfiscal",
+    ],
+}
+
+# ---------------------------------------------------------------- three public costs
+THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
+    (r"三公.*合计|^合计$|^共计$|^总计$", "total"),
+    (r"出国", "outbound_travel"),
+    (r"接待", "official_reception"),
+    (r"购置及运行|用车费|小计", "vehicle_total"),
+    (r"购置", "vehicle_purchase"),
+    (r"运行", "vehicle_operation"),
+]
+
+# ---------------------------------------------------------------- summary tables
+SUMMARY_ROW_ROLES: list[tuple[str, str]] = [
+    (r"^(收入|支出)总计$", "total"),
+    (r"^本年(收入|支出)合计$", "subtotal"),
+    (r"^(收入|支出)合计$", "total"),
+    (r"^年终结转", "year_end"),
+    (r"上年(财政拨款)?结转|上年结余", "carryover"),
+    (r"^其中", "sub_item"),
+]
+PROJECT_CATEGORIES = re.compile(r"^(特定目标类|其他运转类|一般性项目|专项资金|部门专项|发展经费)$")

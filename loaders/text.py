@@ -1,0 +1,103 @@
+"""Reading text: decode bytes (UTF-8 with/without BOM, GB18030/GBK), normalise, compact.
+
+:func:`decode` is pure (bytes in, text out) so the CLI stays the only place that touches files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from loaders.errors import InputError
+
+# full-width forms seen in PDF-converted text, folded to half-width for matching only
+_FOLD = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "，": ",",
+        "．": ".",
+        "　": " ",
+        "－": "-",
+        "−": "-",
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+    }
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded document text and how it was decoded."""
+
+    text: str
+    encoding: str
+
+
+def decode(data: bytes, source: str) -> Decoded:
+    """Decode the bytes of a text document.
+
+    Tries UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312).
+    Rejects empty and binary input.
+
+    Args:
+        data: the raw file content.
+        source: file name, used in error messages.
+
+    Returns:
+        The decoded text with line endings normalised to LF, and the encoding used.
+
+    Raises:
+        InputError: the file is empty, binary, or in no supported encoding.
+    """
+    if not data.strip():
+        raise InputError(source, None, "empty file: no text to parse")
+    if b"\x00" in data[:4096]:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(source, line, "binary file: contains NUL bytes, not a text document")
+    encoding = "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], "utf-8-sig"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+            encoding = "gb18030"
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise InputError(
+                source,
+                line,
+                f"unreadable encoding: byte {data[utf8_error.start]:#04x} at offset "
+                f"{utf8_error.start} is neither UTF-8 nor GB18030/GBK",
+            ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not any(c.isalpha() for c in text[:20000]):
+        raise InputError(source, None, "no readable text: the file holds no letters or characters")
+    control = sum(1 for c in text[:20000] if unicodedata.category(c) == "Cc" and c not in "\n\t")
+    if control > 20:
+        raise InputError(source, None, f"binary file: {control} control characters in the text")
+    return Decoded(unicodedata.normalize("NFC", text), encoding)
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised content: the same document in any encoding or name hashes alike."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1 << 16)
+def fold(value: str) -> str:
+    """Fold full-width punctuation and digits to half-width and strip; keeps inner spaces."""
+    return unicodedata.normalize("NFKC", value).translate(_FOLD).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def compact(value: str) -> str:
+    """:func:`fold`, then remove all whitespace: the form used for matching names and titles."""
+    return "".join(fold(value).split())

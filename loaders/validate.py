@@ -1,0 +1,135 @@
+"""The validation gate: great-expectations suites on the landed rows, before dbt sees them.
+
+One suite per dataset (schema, code formats, non-null provenance, value ranges, vocabularies),
+run once per batch over all of the batch's documents. A document with a failing row is
+quarantined with the failed expectations as its reasons; the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from loaders.schema import SCHEMAS
+
+# measure vocabularies per typed dataset (the loaders guarantee these values)
+MEASURES: dict[str, set[str]] = {
+    "function_rows": {
+        "total", "basic", "basic_personnel", "basic_personnel_wages", "basic_personnel_households",
+        "basic_public", "basic_public_goods_services", "basic_public_capital", "project",
+        "project_other_operation", "project_specific_target", "project_general",
+        "project_special_fund", "fiscal_total", "fiscal_basic", "fiscal_project",
+        "nonfiscal_total", "nonfiscal_basic", "nonfiscal_project",
+    },
+    "economic_rows": {
+        "total", "personnel", "public", "by_source", "gpb", "gpb_fiscal", "government_fund",
+        "state_capital", "carryover", "special_account", "business_income", "superior_subsidy",
+        "subordinate_remit", "operating_income", "other_income",
+    },
+    "three_public_rows": {"amount", "gpb", "government_fund", "state_capital"},
+    "summary_rows": {
+        "amount", "total", "current_year", "carryover", "gpb", "gpb_fiscal", "government_fund",
+        "state_capital",
+    },
+}  # fmt: skip
+CODE_FORMATS = {
+    "function_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
+    "revenue_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
+    "economic_rows": {"dept_economic_code": r"^\d{3}(\d{2})?$", "gov_economic_code": r"^\d{3}(\d{2})?$"},
+    "project_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
+}
+ROW_ROLES = {"total", "unit", "class", "section", "item", "sub_item", "subtotal", "carryover", "year_end"}
+MAX_AMOUNT = 1_000_000_000  # 万元: ten trillion yuan, far above any department's budget
+
+
+@dataclass
+class GateResult:
+    """What the gate found: failures by document, and a readable report."""
+
+    failures: dict[str, list[str]] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)
+    expectations_run: int = 0
+
+
+def _suite_for(dataset: str, frame: pd.DataFrame, gx: Any) -> list[Any]:
+    e = gx.expectations
+    schema = SCHEMAS[dataset]
+    out: list[Any] = [e.ExpectTableColumnsToMatchSet(column_set=list(schema.names), exact_match=True)]
+    for f in schema:
+        if not f.nullable:
+            out.append(e.ExpectColumnValuesToNotBeNull(column=f.name))
+    for column, regex in CODE_FORMATS.get(dataset, {}).items():
+        out.append(e.ExpectColumnValuesToMatchRegex(column=column, regex=regex))
+    if "measure" in schema.names:
+        if dataset in MEASURES:
+            out.append(e.ExpectColumnValuesToBeInSet(column="measure", value_set=sorted(MEASURES[dataset])))
+        out.append(e.ExpectColumnValuesToBeInSet(column="row_role", value_set=sorted(ROW_ROLES)))
+        out.append(e.ExpectColumnValuesToBeBetween(column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT))
+        out.append(e.ExpectColumnValuesToMatchRegex(column="amount_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"))
+    if "source_line" in schema.names:
+        out.append(e.ExpectColumnValuesToBeBetween(column="source_line", min_value=1))
+    if dataset == "documents":
+        out.append(e.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=1990, max_value=2100))
+        out.append(e.ExpectColumnValuesToBeInSet(column="disclosure_kind", value_set=["budget", "final_accounts"]))
+        out.append(e.ExpectColumnValuesToBeUnique(column="document_id"))
+    return out
+
+
+def run_gate(frames: dict[str, pd.DataFrame]) -> GateResult:
+    """Validate each dataset's rows of one batch.
+
+    Args:
+        frames: dataset name → the batch's rows (columns as in :mod:`loaders.schema`), with
+            amounts as floats for the range checks.
+
+    Returns:
+        Failures by document id (each a readable reason) and a report of every expectation run.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("landed")
+    result = GateResult()
+    for dataset, frame in frames.items():
+        if frame.empty:
+            result.report.append(f"{dataset}: no rows in this batch, nothing to validate")
+            continue
+        batch = source.add_dataframe_asset(dataset).add_batch_definition_whole_dataframe("batch")
+        suite = context.suites.add(gx.ExpectationSuite(name=f"{dataset}_suite"))
+        for expectation in _suite_for(dataset, frame, gx):
+            suite.add_expectation(expectation)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{dataset}_gate", data=batch, suite=suite)
+        )
+        run = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["document_id"]},
+        )
+        passed = sum(1 for r in run.results if r.success)
+        result.expectations_run += len(run.results)
+        result.report.append(f"{dataset}: {passed}/{len(run.results)} expectations passed on {len(frame)} rows")
+        for r in run.results:
+            if r.success:
+                continue
+            config = r.expectation_config
+            column = config.kwargs.get("column", "")
+            rows = r.result.get("unexpected_index_list") or []
+            reason = f"{dataset}.{column}: {config.type} failed"
+            result.report.append(f"  FAILED {reason} ({len(rows)} rows)")
+            documents = {row["document_id"] for row in rows if isinstance(row, dict)}
+            if not documents:  # a table-level expectation: every document of the batch fails
+                documents = set(frame["document_id"])
+            for document_id in documents:
+                examples = [row.get(column) for row in rows if row.get("document_id") == document_id][:3]
+                result.failures.setdefault(document_id, []).append(
+                    f"{reason}; e.g. {examples}" if examples else reason
+                )
+    return result
