@@ -76,7 +76,9 @@ def main() -> None:
 )
 @click.option("--no-gate", is_flag=True, help="Skip the great-expectations validation gate.")
 @click.option("--quiet", is_flag=True, help="Print only problems and the final line.")
-def load_command(paths: tuple[Path, ...], out: Path, workers: int | None, sync: bool, no_gate: bool, quiet: bool) -> None:
+def load_command(
+    paths: tuple[Path, ...], out: Path, workers: int | None, sync: bool, no_gate: bool, quiet: bool
+) -> None:
     """Parse documents (files or folders) and land their tables under --out.
 
     Only new or changed documents are parsed (content hash); the same content under another
@@ -85,7 +87,12 @@ def load_command(paths: tuple[Path, ...], out: Path, workers: int | None, sync: 
     """
     started = time.perf_counter()
     report = load(
-        list(paths), out, workers=workers, sync=sync, gate=not no_gate, progress=None if quiet else _progress
+        list(paths),
+        out,
+        workers=workers,
+        sync=sync,
+        gate=not no_gate,
+        progress=None if quiet else _progress,
     )
     elapsed = time.perf_counter() - started
     if not quiet:
@@ -125,8 +132,9 @@ def status_command(out: Path) -> None:
     documents = read_manifest(out)["documents"]
     for doc_id, doc in sorted(documents.items(), key=lambda kv: kv[1]["source_file"]):
         click.echo(
-            f"{doc_id}  {doc['fiscal_year']}  {doc['disclosure_kind']:<14} {doc['department_name']}  "
-            f"({doc['source_file']}, batch {doc['batch']}, {doc['loaded_at']})"
+            f"{doc_id}  {doc['fiscal_year']}  {doc['disclosure_kind']:<14} "
+            f"{doc['department_name']}  ({doc['source_file']}, batch {doc['batch']}, "
+            f"{doc['loaded_at']})"
         )
     click.echo(f"{len(documents)} documents landed in {out}")
 

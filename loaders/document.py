@@ -29,7 +29,9 @@ class ParsedDocument:
         return self.datasets["documents"][0]
 
 
-def parse_document(text: str, source_file: str, source_sha256: str, encoding: str) -> ParsedDocument:
+def parse_document(
+    text: str, source_file: str, source_sha256: str, encoding: str
+) -> ParsedDocument:
     """Parse the decoded text of one disclosure.
 
     Args:
@@ -56,12 +58,15 @@ def parse_document(text: str, source_file: str, source_sha256: str, encoding: st
         raise InputError(
             source_file,
             line,
-            "unknown layout: no table of a known disclosure family (收支总表, 支出表, 基本支出表, …) "
-            f"was found among {len(tables)} tables",
+            "unknown layout: no table of a known disclosure family "
+            f"(收支总表, 支出表, 基本支出表, …) was found among {len(tables)} tables",
         )
+    _check_not_truncated(text, tables, source_file)
     if identity.fiscal_year is None or identity.department_name is None:
         raise InputError(
-            source_file, 1, "cannot identify the document: no fiscal year or department in its title"
+            source_file,
+            1,
+            "cannot identify the document: no fiscal year or department in its title",
         )
     units = Counter(t.unit_as_printed for t in recognised if t.unit_as_printed)
     default_unit = units.most_common(1)[0][0] if units else None
@@ -73,8 +78,7 @@ def parse_document(text: str, source_file: str, source_sha256: str, encoding: st
         result = interpret(table, ctx)
         results.append((table, result))
         out["tables"].append(_table_row(document_id, table, result))
-        for cell in result.cells:
-            out["cells"].append({"document_id": document_id, **cell})
+        out["cells"].extend(result.cells)
         if result.dataset:
             out[result.dataset].extend(result.rows)
         if table.family in s.TYPED_FAMILIES:
@@ -146,6 +150,23 @@ _DATASETS = (
     "coverage",
     "parse_notes",
 )
+
+
+def _check_not_truncated(text: str, tables: list[Table], source_file: str) -> None:
+    """Reject a document whose text stops inside a table row (a cut or partial download)."""
+    last_line = len(text.rstrip().split("\n"))
+    table = tables[-1] if tables else None
+    if table is None or table.last_line != last_line:
+        return
+    width = max(len(r.cells) for r in table.rows[:-1]) if len(table.rows) > 1 else 0
+    printed = len(table.rows[-1].cells)
+    if printed < width:
+        raise InputError(
+            source_file,
+            last_line,
+            f"truncated: the text ends inside table '{table.title_as_printed}' (the last line "
+            f"prints {printed} of {width} cells)",
+        )
 
 
 def _match_toc(entry, results: list[tuple[Table, TableResult]]) -> str | None:

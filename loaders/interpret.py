@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 
 from loaders import settings as s
@@ -45,7 +46,7 @@ class TableResult:
     table_id: str
     dataset: str | None
     rows: list[dict[str, Any]] = field(default_factory=list)
-    cells: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[tuple[Any, ...]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     header_text: str = ""
     is_empty: bool = False
@@ -56,6 +57,7 @@ class TableResult:
     numeric_twice: int = 0
     n_body_rows: int = 0
     factor: Decimal = Decimal(1)
+    positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
 
 
 @dataclass
@@ -86,11 +88,21 @@ def _is_text(cell: str) -> bool:
     return bool(text) and not is_amount(text) and not s.MARKER_CELL.match(text)
 
 
-def _match(rules: list[tuple[str, str]], text: str) -> str | None:
-    for pattern, value in rules:
-        if re.search(pattern, text):
+@cache
+def _compiled(rules: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(pattern), value) for pattern, value in rules]
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_cached(rules: tuple[tuple[str, str], ...], text: str) -> str | None:
+    for pattern, value in _compiled(rules):
+        if pattern.search(text):
             return value
     return None
+
+
+def _match(rules: list[tuple[str, str]], text: str) -> str | None:
+    return _match_cached(tuple(rules), text)
 
 
 def header_paths(header: list[Row], ncols: int) -> list[list[str]]:
@@ -220,7 +232,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     ncols = max((len(r.cells) for r in printed), default=0)
     paths = header_paths(header, ncols)
 
-    _land_cells(table, header, paths, result)
+    _land_cells(table, header, paths, result, ctx.document_id)
     if not body or not any(has_amount(r.cells) for r in body):
         result.is_empty = True
         result.empty_note = "; ".join(table.notes) or (
@@ -241,24 +253,31 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     return result
 
 
-def _land_cells(table: Table, header: list[Row], paths: list[list[str]], result: TableResult):
+def _land_cells(
+    table: Table, header: list[Row], paths: list[list[str]], result: TableResult, document_id: str
+) -> None:
     header_lines = {id(r) for r in header}
+    joined = ["/".join(p) for p in paths]
+    table_id = result.table_id
+    append = result.cells.append
     for row_index, row in enumerate(table.rows):
         is_header = row.repeated or id(row) in header_lines
+        line = row.line
         for col, cell in enumerate(row.cells):
-            if not cell.strip():
-                continue
-            result.cells.append(
-                {
-                    "table_id": result.table_id,
-                    "row_index": row_index,
-                    "col_index": col,
-                    "is_header": is_header,
-                    "header_path": "/".join(paths[col]) if col < len(paths) else None,
-                    "cell_text": cell,
-                    "source_line": row.line,
-                }
-            )
+            if cell and not cell.isspace():
+                # a tuple in the order of schema "cells" (millions of them: no dicts)
+                append(
+                    (
+                        document_id,
+                        table_id,
+                        row_index,
+                        col,
+                        is_header,
+                        joined[col] if col < len(joined) else None,
+                        cell,
+                        line,
+                    )
+                )
 
 
 def _columns(
@@ -315,6 +334,7 @@ def _account(body: list[Row], columns: list[Column], result: TableResult) -> Non
             if label and _is_code(cell):
                 continue
             printed.add((row.line, i))
+    result.positions = set(landed)
     result.numeric_printed = len(printed)
     result.numeric_landed = len(printed & set(landed))
     result.numeric_twice = sum(1 for k, n in landed.items() if n > 1)
@@ -407,7 +427,9 @@ def _role_by_code(code: str) -> str:
 
 
 def _function_rows(table, body, columns, ctx, result):
-    unit_cols = {c.index for c in columns if c.is_label and re.search(r"单位代码|单位编码", c.path_text)}
+    unit_cols = {
+        c.index for c in columns if c.is_label and re.search(r"单位代码|单位编码", c.path_text)
+    }
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
@@ -420,7 +442,12 @@ def _function_rows(table, body, columns, ctx, result):
             role = "unit"
         if labels.code and not s.FUNCTION_CODE.match(labels.code):
             result.notes.append(
-                Note("warning", "odd_code", f"function code '{labels.code}' is not 3/5/7 digits", row.line)
+                Note(
+                    "warning",
+                    "odd_code",
+                    f"function code '{labels.code}' is not 3/5/7 digits",
+                    row.line,
+                )
             )
         base = {
             "budget_scope": table.budget_scope or "all_funds",
@@ -552,7 +579,9 @@ def _summary_rows(table, body, columns, ctx, result):
     for side_cols in (rev_measures, exp_measures):
         for col in side_cols:
             rest = "/".join(col.path[1:]) or col.path_text
-            col.measure = "amount" if len(side_cols) == 1 else (_match(s.SUMMARY_MEASURES, rest) or "amount")
+            col.measure = (
+                "amount" if len(side_cols) == 1 else (_match(s.SUMMARY_MEASURES, rest) or "amount")
+            )
             col.is_label = False
     for col in columns:
         if col not in rev_measures and col not in exp_measures:
@@ -560,9 +589,7 @@ def _summary_rows(table, body, columns, ctx, result):
     rows = []
     for row in body:
         cells = row.cells
-        label_at = next(
-            (i for i in range(exp_col, len(cells)) if _is_text(cells[i])), None
-        )
+        label_at = next((i for i in range(exp_col, len(cells)) if _is_text(cells[i])), None)
         rev_end = label_at if label_at is not None else len(cells)
         rev_labels = [c.strip() for c in cells[:rev_end] if _is_text(c)]
         rev_amounts = [(i, c) for i, c in enumerate(cells[:rev_end]) if i > 0 and is_amount(c)]
@@ -570,9 +597,7 @@ def _summary_rows(table, body, columns, ctx, result):
             label = "/".join(rev_labels)
             for k, (i, cell) in enumerate(rev_amounts):
                 col = rev_measures[min(k, len(rev_measures) - 1)] if rev_measures else None
-                rows.append(
-                    _summary_row(kind, "revenue", label, row, i, cell, col, result)
-                )
+                rows.append(_summary_row(kind, "revenue", label, row, i, cell, col, result))
             if not rev_amounts and label:
                 pass
         if label_at is not None:
@@ -582,12 +607,24 @@ def _summary_rows(table, body, columns, ctx, result):
                     continue
                 if k >= len(exp_measures) or not is_amount(cell):
                     result.notes.append(
-                        Note("warning", "extra_cell", f"unexpected cell '{cell}' after '{label}'", row.line)
+                        Note(
+                            "warning",
+                            "extra_cell",
+                            f"unexpected cell '{cell}' after '{label}'",
+                            row.line,
+                        )
                     )
                     continue
                 rows.append(
                     _summary_row(
-                        kind, "expenditure", label, row, label_at + 1 + k, cell, exp_measures[k], result
+                        kind,
+                        "expenditure",
+                        label,
+                        row,
+                        label_at + 1 + k,
+                        cell,
+                        exp_measures[k],
+                        result,
                     )
                 )
     return rows
@@ -665,7 +702,12 @@ def _three_public_rows(table, body, columns, ctx, result):
         category = _match(s.THREE_PUBLIC_CATEGORIES, compact(label))
         if category is None:
             result.notes.append(
-                Note("warning", "unknown_category", f"三公 row '{label}' matches no category", row.line)
+                Note(
+                    "warning",
+                    "unknown_category",
+                    f"三公 row '{label}' matches no category",
+                    row.line,
+                )
             )
             continue
         base = {

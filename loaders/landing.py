@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -68,7 +69,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")
+            )
         else:
             files.append(path)
     return files
@@ -111,22 +114,58 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
-def _table(dataset: str, rows: list[dict[str, Any]]) -> pa.Table:
+def _table(dataset: str, rows: list[Any]) -> pa.Table:
+    """Arrow table of a dataset's rows (dicts, or tuples in schema order for ``cells``)."""
     schema = SCHEMAS[dataset]
-    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    if rows and isinstance(rows[0], tuple):
+        columns = dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))
+    else:
+        columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def _frames(datasets: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
-    frames = {}
+@dataclass
+class ChunkResult:
+    """What a worker landed from one chunk of files (rows are already in staging parts)."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # file, doc id, first file
+
+
+def land_chunk(paths: list[Path], staging: Path, chunk: int) -> ChunkResult:
+    """Parse a chunk of files and write their rows as staging parts (one per dataset).
+
+    Runs in a worker process: only a small summary travels back to the parent.
+    """
+    result = ChunkResult()
+    datasets: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
+    seen: dict[str, str] = {}
+    for path in paths:
+        parsed = parse_file(path)
+        if isinstance(parsed, Rejected):
+            result.rejected.append(parsed)
+            continue
+        if parsed.document_id in seen:
+            result.duplicates.append((path.name, parsed.document_id, seen[parsed.document_id]))
+            continue
+        seen[parsed.document_id] = path.name
+        for name, rows in parsed.datasets.items():
+            datasets[name].extend(rows)
+        result.documents.append(parsed.document)
+        result.coverage.extend(parsed.datasets["coverage"])
+        result.messages.extend(parsed.messages)
     for name, rows in datasets.items():
-        if name == "cells":
-            continue  # printed text only: its schema is enforced by pyarrow on write
-        frame = pd.DataFrame(rows, columns=SCHEMAS[name].names)
-        if "amount" in frame:
-            frame["amount"] = frame["amount"].astype(float)
-        frames[name] = frame
-    return frames
+        folder = staging / name
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(_table(name, rows), folder / f"part-{chunk:05d}.parquet")
+    return result
+
+
+def _land_chunk_args(args: tuple[list[Path], Path, int]) -> ChunkResult:
+    return land_chunk(*args)
 
 
 def load(
@@ -136,9 +175,14 @@ def load(
     workers: int | None = None,
     sync: bool = False,
     gate: bool = True,
+    chunk_size: int = 50,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> LoadReport:
     """Load documents into ``out``: only new or changed content is parsed and written.
+
+    Files are parsed in chunks by worker processes, which write their rows to a staging folder;
+    the gate then validates the batch, refused documents are dropped from the staged parts, and
+    the parts are renamed into place. Memory stays bounded by the chunk size.
 
     Args:
         paths: files or folders of documents.
@@ -147,7 +191,8 @@ def load(
         sync: treat ``paths`` as the complete set: documents landed before whose file is gone
             (or whose content changed) leave the landed data.
         gate: run the great-expectations gate (quarantine failing documents).
-        progress: called as ``progress(done, total, file)`` while parsing.
+        chunk_size: files per worker task.
+        progress: called as ``progress(done, total, file)`` after each chunk.
 
     Returns:
         A report of what was loaded, skipped, rejected, quarantined and removed.
@@ -156,110 +201,176 @@ def load(
     report = LoadReport()
     manifest = read_manifest(out)
     landed: dict[str, Any] = manifest["documents"]
-    files = discover(paths)
     by_hash = {doc["source_sha256"]: doc_id for doc_id, doc in landed.items()}
     todo: list[Path] = []
     current: set[str] = set()
-    for path in files:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    for path in discover(paths):
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as error:
+            report.rejected.append(
+                Rejected(str(path), f"{path}: unreadable file: {error.strerror}")
+            )
+            continue
         if digest in by_hash:
             current.add(by_hash[digest])
             report.skipped.append(f"{path.name}: unchanged, already landed as {by_hash[digest]}")
         else:
             todo.append(path)
-    parsed: list[ParsedDocument] = []
-    workers = workers or os.cpu_count() or 1
-    results: Iterable[ParsedDocument | Rejected]
-    if workers > 1 and len(todo) > 8:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(parse_file, todo, chunksize=16)
-    else:
-        pool = None
-        results = map(parse_file, todo)
-    seen: dict[str, str] = {}
-    for done, (path, result) in enumerate(zip(todo, results), start=1):
-        if progress:
-            progress(done, len(todo), path.name)
-        if isinstance(result, Rejected):
-            report.rejected.append(result)
-            continue
-        doc_id = result.document_id
-        if doc_id in seen or doc_id in landed:
-            first = seen.get(doc_id) or landed[doc_id]["source_file"]
-            current.add(doc_id)
-            report.skipped.append(f"{path.name}: same content as {first} (document {doc_id}), loaded once")
-            continue
-        seen[doc_id] = path.name
-        current.add(doc_id)
-        parsed.append(result)
-        report.messages.extend(result.messages)
-    if pool:
-        pool.shutdown()
-    stale = sorted(set(landed) - current) if sync else []
-    if stale:
-        _remove_documents(out, landed, stale)
-        report.removed = stale
-    if parsed:
-        datasets = {name: [] for name in SCHEMAS}
-        for doc in parsed:
-            for name, rows in doc.datasets.items():
-                datasets[name].extend(rows)
-        if gate:
-            result = run_gate_safely(datasets)
-            report.gate_report = result.report
-            bad = set(result.failures)
-            for doc in [d for d in parsed if d.document_id in bad]:
-                report.quarantined[doc.source_file] = result.failures[doc.document_id]
-                _quarantine(out, doc, result.failures[doc.document_id])
-            parsed = [d for d in parsed if d.document_id not in bad]
-            datasets = {
-                name: [r for r in rows if r.get("document_id") not in bad] for name, rows in datasets.items()
-            }
-        batch = hashlib.sha256("|".join(sorted(d.document_id for d in parsed)).encode()).hexdigest()[:12]
-        if parsed:
-            for name, rows in datasets.items():
-                table = _table(name, rows)
-                _write_atomic(out / name / f"part-{batch}.parquet", lambda p, t=table: pq.write_table(t, p))
-            if report.gate_report:
-                reports = out / "_reports"
-                reports.mkdir(exist_ok=True)
-                (reports / f"{batch}.txt").write_text("\n".join(report.gate_report) + "\n", encoding="utf-8")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        for doc in parsed:
-            row = doc.document
-            landed[doc.document_id] = {
-                "source_file": doc.source_file,
-                "source_sha256": row["source_sha256"],
-                "content_sha256": row["content_sha256"],
-                "department_name": row["department_name"],
-                "fiscal_year": row["fiscal_year"],
-                "disclosure_kind": row["disclosure_kind"],
-                "batch": batch,
-                "loaded_at": now,
-            }
-            report.loaded.append(row)
-            report.coverage.extend(doc.datasets["coverage"])
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
+        tasks = [(chunk, staging, n) for n, chunk in enumerate(chunks)]
+        workers = min(workers or os.cpu_count() or 1, max(1, len(chunks)))
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(_with_progress(pool.map(_land_chunk_args, tasks), chunks, progress))
+        else:
+            results = list(_with_progress(map(_land_chunk_args, tasks), chunks, progress))
+        documents: list[dict[str, Any]] = []
+        drop: set[str] = set()  # refused by the gate: dropped from every staged part
+        drop_in_chunk: dict[int, set[str]] = {}  # repeats of content landed before or earlier
+        first_file: dict[str, str] = {}
+        for chunk_no, result in enumerate(results):
+            report.rejected.extend(result.rejected)
+            report.messages.extend(result.messages)
+            for name, doc_id, first in result.duplicates:
+                current.add(doc_id)
+                report.skipped.append(
+                    f"{name}: same content as {first} (document {doc_id}), loaded once"
+                )
+            for doc in result.documents:
+                doc_id = doc["document_id"]
+                current.add(doc_id)
+                if doc_id in landed or doc_id in first_file:
+                    first = first_file.get(doc_id) or landed[doc_id]["source_file"]
+                    report.skipped.append(
+                        f"{doc['source_file']}: same content as {first} "
+                        f"(document {doc_id}), loaded once"
+                    )
+                    drop_in_chunk.setdefault(chunk_no, set()).add(doc_id)
+                    continue
+                first_file[doc_id] = doc["source_file"]
+                documents.append(doc)
+            report.coverage.extend(result.coverage)
+        if gate and documents:
+            gate_result = run_gate_safely(
+                staging, exclude={d for ds in drop_in_chunk.values() for d in ds}
+            )
+            report.gate_report = gate_result.report
+            for doc in documents:
+                reasons = gate_result.failures.get(doc["document_id"])
+                if reasons:
+                    report.quarantined[doc["source_file"]] = reasons
+                    _quarantine(out, doc, reasons)
+                    drop.add(doc["document_id"])
+            documents = [d for d in documents if d["document_id"] not in drop]
+        stale = sorted(set(landed) - current) if sync else []
+        if stale:
+            _remove_documents(out, landed, stale)
+            report.removed = stale
+        batch = hashlib.sha256(
+            "|".join(sorted(d["document_id"] for d in documents)).encode()
+        ).hexdigest()[:12]
+        _publish(staging, out, batch, drop, drop_in_chunk)
+        if documents and report.gate_report:
+            reports = out / "_reports"
+            reports.mkdir(exist_ok=True)
+            (reports / f"{batch}.txt").write_text(
+                "\n".join(report.gate_report) + "\n", encoding="utf-8"
+            )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    loaded_ids = {d["document_id"] for d in documents}
+    report.coverage = [c for c in report.coverage if c["document_id"] in loaded_ids]
+    for row in documents:
+        landed[row["document_id"]] = {
+            "source_file": row["source_file"],
+            "source_sha256": row["source_sha256"],
+            "content_sha256": row["content_sha256"],
+            "department_name": row["department_name"],
+            "fiscal_year": row["fiscal_year"],
+            "disclosure_kind": row["disclosure_kind"],
+            "batch": batch,
+            "loaded_at": now,
+        }
+        report.loaded.append(row)
     _ensure_all_datasets(out)
     manifest["documents"] = landed
     _write_atomic(
         out / MANIFEST,
-        lambda p: p.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"),
+        lambda p: p.write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+        ),
     )
     return report
 
 
-def run_gate_safely(datasets: dict[str, list[dict[str, Any]]]):
-    """Run the gate on a batch (imported lazily: great-expectations takes seconds to import)."""
+def _with_progress(results, chunks, progress):
+    done = 0
+    for chunk, result in zip(chunks, results, strict=True):
+        done += len(chunk)
+        if progress:
+            progress(done, sum(len(c) for c in chunks), chunk[-1].name)
+        yield result
+
+
+def _publish(
+    staging: Path, out: Path, batch: str, drop: set[str], drop_in_chunk: dict[int, set[str]]
+) -> None:
+    """Move staged parts into place as ``part-<batch>-<chunk>``; drop refused/repeated rows."""
+    for name in SCHEMAS:
+        folder = staging / name
+        published = False
+        for part in sorted(folder.glob("part-*.parquet")) if folder.exists() else []:
+            chunk = int(part.stem.split("-")[1])
+            unwanted = drop | drop_in_chunk.get(chunk, set())
+            if unwanted:
+                table = pq.read_table(part)
+                keep = [d not in unwanted for d in table.column("document_id").to_pylist()]
+                if not all(keep):
+                    pq.write_table(table.filter(pa.array(keep, type=pa.bool_())), part)
+            if pq.read_metadata(part).num_rows == 0:
+                continue
+            target = out / name / f"part-{batch}-{chunk:05d}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, target)
+            published = True
+        empty = out / name / "part-empty.parquet"
+        if published and empty.exists():
+            empty.unlink()
+
+
+def run_gate_safely(staging: Path, exclude: set[str]):
+    """Run the gate on a staged batch (imported lazily: great-expectations is slow to import)."""
     from loaders.validate import run_gate
 
-    return run_gate(_frames(datasets))
+    frames = {}
+    for name in SCHEMAS:
+        if name == "cells":
+            continue  # printed text only: its schema is enforced by pyarrow on write
+        folder = staging / name
+        frame = (
+            pq.read_table(folder).to_pandas()
+            if folder.exists()
+            else pd.DataFrame(columns=SCHEMAS[name].names)
+        )
+        if exclude and not frame.empty:
+            frame = frame[~frame["document_id"].isin(exclude)]
+        if "amount" in frame:
+            frame["amount"] = frame["amount"].astype(float)
+        frames[name] = frame
+    return run_gate(frames)
 
 
-def _quarantine(out: Path, doc: ParsedDocument, reasons: list[str]) -> None:
+def _quarantine(out: Path, doc: dict[str, Any], reasons: list[str]) -> None:
     folder = out / "_quarantine"
     folder.mkdir(exist_ok=True)
-    (folder / f"{doc.document_id}.json").write_text(
-        json.dumps({"source_file": doc.source_file, "reasons": reasons}, ensure_ascii=False, indent=1),
+    (folder / f"{doc['document_id']}.json").write_text(
+        json.dumps(
+            {"source_file": doc["source_file"], "reasons": reasons}, ensure_ascii=False, indent=1
+        ),
         encoding="utf-8",
     )
 
@@ -279,17 +390,15 @@ def _remove_documents(out: Path, landed: dict[str, Any], stale: list[str]) -> No
     drop = set(stale)
     for name in SCHEMAS:
         for batch in batches:
-            path = out / name / f"part-{batch}.parquet"
-            if not path.exists():
-                continue
-            table = pq.read_table(path)
-            keep = [d not in drop for d in table.column("document_id").to_pylist()]
-            if all(keep):
-                continue
-            if not any(keep):
-                path.unlink()
-                continue
-            kept = table.filter(pa.array(keep))
-            _write_atomic(path, lambda p, t=kept: pq.write_table(t, p))
+            for path in sorted((out / name).glob(f"part-{batch}-*.parquet")):
+                table = pq.read_table(path)
+                keep = [d not in drop for d in table.column("document_id").to_pylist()]
+                if all(keep):
+                    continue
+                if not any(keep):
+                    path.unlink()
+                    continue
+                kept = table.filter(pa.array(keep))
+                _write_atomic(path, lambda p, t=kept: pq.write_table(t, p))
     for doc_id in stale:
         del landed[doc_id]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from loaders import settings as s
 from loaders.text import compact, fold
@@ -72,6 +73,7 @@ def clean_title(line: str) -> str:
     return text.strip(" *#-")
 
 
+@lru_cache(maxsize=4096)
 def normalise_title(line: str) -> str:
     """Title as matched against aliases: no table number, ordinal, year, markup or spaces."""
     text = compact(clean_title(line))
@@ -80,6 +82,7 @@ def normalise_title(line: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def classify_title(title: str) -> tuple[str, str | None, bool]:
     """Family, budget scope and carry-over flag of a normalised title (see settings)."""
     bare = s.TITLE_QUALIFIER.sub("", title)
@@ -90,6 +93,7 @@ def classify_title(title: str) -> tuple[str, str | None, bool]:
     return "unrecognised", None, carryover
 
 
+@lru_cache(maxsize=1 << 14)
 def is_title_line(line: str) -> bool:
     """A text line that names a table (ends with 表/情况表/目录, maybe with a qualifier)."""
     text = compact(clean_title(line))
@@ -147,7 +151,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
 def _header_rows_repeated(table: Table, rows: list[Row]) -> int:
     """How many leading rows of a continuation repeat the table's first rows."""
     count = 0
-    for old, new in zip(table.printed_rows, rows):
+    for old, new in zip(table.printed_rows, rows, strict=False):
         if old.key != new.key:
             break
         count += 1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,10 @@ _FOLD = str.maketrans(
         **{chr(0xFF10 + i): str(i) for i in range(10)},
     }
 )
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,9 @@ def decode(data: bytes, source: str) -> Decoded:
                 f"{utf8_error.start} is neither UTF-8 nor GB18030/GBK",
             ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not any(c.isalpha() for c in text[:20000]):
+    if not _LETTER.search(text[:20000]):
         raise InputError(source, None, "no readable text: the file holds no letters or characters")
-    control = sum(1 for c in text[:20000] if unicodedata.category(c) == "Cc" and c not in "\n\t")
+    control = len(_CONTROL.findall(text[:20000]))
     if control > 20:
         raise InputError(source, None, f"binary file: {control} control characters in the text")
     return Decoded(unicodedata.normalize("NFC", text), encoding)

@@ -37,12 +37,25 @@ MEASURES: dict[str, set[str]] = {
     },
 }  # fmt: skip
 CODE_FORMATS = {
-    "function_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
-    "revenue_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
-    "economic_rows": {"dept_economic_code": r"^\d{3}(\d{2})?$", "gov_economic_code": r"^\d{3}(\d{2})?$"},
-    "project_rows": {"function_code": r"^\d{3}(\d{2}){0,2}$"},
+    "function_rows": {"function_code": r"^\d{3}(?:\d{2}){0,2}$"},
+    "revenue_rows": {"function_code": r"^\d{3}(?:\d{2}){0,2}$"},
+    "economic_rows": {
+        "dept_economic_code": r"^\d{3}(?:\d{2})?$",
+        "gov_economic_code": r"^\d{3}(?:\d{2})?$",
+    },
+    "project_rows": {"function_code": r"^\d{3}(?:\d{2}){0,2}$"},
 }
-ROW_ROLES = {"total", "unit", "class", "section", "item", "sub_item", "subtotal", "carryover", "year_end"}
+ROW_ROLES = {
+    "total",
+    "unit",
+    "class",
+    "section",
+    "item",
+    "sub_item",
+    "subtotal",
+    "carryover",
+    "year_end",
+}
 MAX_AMOUNT = 1_000_000_000  # 万元: ten trillion yuan, far above any department's budget
 
 
@@ -58,7 +71,9 @@ class GateResult:
 def _suite_for(dataset: str, frame: pd.DataFrame, gx: Any) -> list[Any]:
     e = gx.expectations
     schema = SCHEMAS[dataset]
-    out: list[Any] = [e.ExpectTableColumnsToMatchSet(column_set=list(schema.names), exact_match=True)]
+    out: list[Any] = [
+        e.ExpectTableColumnsToMatchSet(column_set=list(schema.names), exact_match=True)
+    ]
     for f in schema:
         if not f.nullable:
             out.append(e.ExpectColumnValuesToNotBeNull(column=f.name))
@@ -66,15 +81,31 @@ def _suite_for(dataset: str, frame: pd.DataFrame, gx: Any) -> list[Any]:
         out.append(e.ExpectColumnValuesToMatchRegex(column=column, regex=regex))
     if "measure" in schema.names:
         if dataset in MEASURES:
-            out.append(e.ExpectColumnValuesToBeInSet(column="measure", value_set=sorted(MEASURES[dataset])))
+            out.append(
+                e.ExpectColumnValuesToBeInSet(column="measure", value_set=sorted(MEASURES[dataset]))
+            )
         out.append(e.ExpectColumnValuesToBeInSet(column="row_role", value_set=sorted(ROW_ROLES)))
-        out.append(e.ExpectColumnValuesToBeBetween(column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT))
-        out.append(e.ExpectColumnValuesToMatchRegex(column="amount_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"))
+        out.append(
+            e.ExpectColumnValuesToBeBetween(
+                column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT
+            )
+        )
+        out.append(
+            e.ExpectColumnValuesToMatchRegex(
+                column="amount_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
+            )
+        )
     if "source_line" in schema.names:
         out.append(e.ExpectColumnValuesToBeBetween(column="source_line", min_value=1))
     if dataset == "documents":
-        out.append(e.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=1990, max_value=2100))
-        out.append(e.ExpectColumnValuesToBeInSet(column="disclosure_kind", value_set=["budget", "final_accounts"]))
+        out.append(
+            e.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=1990, max_value=2100)
+        )
+        out.append(
+            e.ExpectColumnValuesToBeInSet(
+                column="disclosure_kind", value_set=["budget", "final_accounts"]
+            )
+        )
         out.append(e.ExpectColumnValuesToBeUnique(column="document_id"))
     return out
 
@@ -111,11 +142,16 @@ def run_gate(frames: dict[str, pd.DataFrame]) -> GateResult:
         )
         run = definition.run(
             batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["document_id"]},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["document_id"],
+            },
         )
         passed = sum(1 for r in run.results if r.success)
         result.expectations_run += len(run.results)
-        result.report.append(f"{dataset}: {passed}/{len(run.results)} expectations passed on {len(frame)} rows")
+        result.report.append(
+            f"{dataset}: {passed}/{len(run.results)} expectations passed on {len(frame)} rows"
+        )
         for r in run.results:
             if r.success:
                 continue
@@ -128,7 +164,9 @@ def run_gate(frames: dict[str, pd.DataFrame]) -> GateResult:
             if not documents:  # a table-level expectation: every document of the batch fails
                 documents = set(frame["document_id"])
             for document_id in documents:
-                examples = [row.get(column) for row in rows if row.get("document_id") == document_id][:3]
+                examples = [
+                    row.get(column) for row in rows if row.get("document_id") == document_id
+                ][:3]
                 result.failures.setdefault(document_id, []).append(
                     f"{reason}; e.g. {examples}" if examples else reason
                 )

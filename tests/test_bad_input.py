@@ -1,0 +1,180 @@
+"""Bad input: a clear message naming the file (and line), the rest of the batch still lands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from conftest import DOCUMENTS, SAMPLES, amount_positions, parse_path
+
+from loaders.cli import main
+from loaders.landing import load
+
+ANYANG = DOCUMENTS / SAMPLES["anyang"]
+XIAMEN = DOCUMENTS / SAMPLES["xiamen"]
+
+
+def _batch(tmp_path: Path, extra: dict[str, bytes]) -> Path:
+    """A folder with two good samples plus the given bad files."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DOCUMENTS / SAMPLES["changzhi"], folder)
+    shutil.copy(DOCUMENTS / SAMPLES["jiyuan"], folder)
+    for name, data in extra.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _landed_docs(out: Path) -> set[str]:
+    return set(pq.read_table(out / "documents").column("source_file").to_pylist())
+
+
+GOOD = {SAMPLES["changzhi"], SAMPLES["jiyuan"]}
+
+
+def test_empty_file(tmp_path):
+    report = load([_batch(tmp_path, {"empty.txt": b"  \n"})], tmp_path / "out", workers=1)
+    assert [r.message for r in report.rejected] == ["empty.txt: empty file: no text to parse"]
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_binary_file(tmp_path):
+    data = b"%PDF-1.7\n" + bytes(range(256)) * 4
+    report = load([_batch(tmp_path, {"scan.pdf": data})], tmp_path / "out", workers=1)
+    (message,) = [r.message for r in report.rejected]
+    assert message.startswith("scan.pdf:2: binary file")
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_gbk_copy_lands_identical_rows(tmp_path):
+    text = ANYANG.read_text(encoding="utf-8")
+    gbk = tmp_path / "anyang_gbk.txt"
+    gbk.write_bytes(text.replace("\n", "\r\n").encode("gbk"))
+    original, copy = parse_path(ANYANG), parse_path(gbk)
+    assert copy.document["encoding"] == "gb18030"
+    assert copy.document_id == original.document_id
+    for dataset in ("function_rows", "economic_rows", "summary_rows", "project_rows", "cells"):
+        assert copy.datasets[dataset] == original.datasets[dataset]
+
+
+def test_truncated_copy_is_rejected_with_line(tmp_path):
+    lines = ANYANG.read_text(encoding="utf-8").split("\n")
+    cut = "\n".join(lines[:249]) + "\n" + "\t".join(lines[249].split("\t")[:6])  # mid line 250
+    report = load([_batch(tmp_path, {"anyang_cut.txt": cut.encode()})], tmp_path / "out", workers=1)
+    (message,) = [r.message for r in report.rejected]
+    assert message.startswith("anyang_cut.txt:250: truncated")
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_same_document_twice_under_two_names_loads_once(tmp_path):
+    data = ANYANG.read_bytes()
+    folder = _batch(tmp_path, {"a.txt": data, "b.txt": data.decode().encode("gb18030")})
+    report = load([folder], tmp_path / "out", workers=1)
+    assert len(report.loaded) == 3
+    assert any("b.txt: same content as a.txt" in s for s in report.skipped)
+    table = pq.read_table(tmp_path / "out" / "function_rows").to_pylist()
+    ids = {r["document_id"] for r in table}
+    assert len(ids) == 3
+    # loading the folder again changes nothing
+    again = load([folder], tmp_path / "out", workers=1)
+    assert not again.loaded and len(again.skipped) == 4
+
+
+def test_unknown_layout_document_is_rejected(tmp_path):
+    text = "某市某局2024年部门预算\n\n某某情况表\n\n甲\t乙\t丙\n1\t2\t3\n"
+    report = load([_batch(tmp_path, {"odd.txt": text.encode()})], tmp_path / "out", workers=1)
+    (message,) = [r.message for r in report.rejected]
+    assert message.startswith("odd.txt:5: unknown layout")
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_table_in_unknown_layout_is_reported_with_file_and_line(tmp_path):
+    text = XIAMEN.read_text(encoding="utf-8")
+    # a recognised title over a header whose columns map to nothing the parser knows
+    text = text.replace(
+        "一般公共预算“三公”经费支出情况表\n\n单位：万元\n\n“三公”经费合计\t因公出国（境）费\t公务用车购置及运行费\t\t\t公务接待费\n\t\t小计\t公务用车购置费\t公务用车运行费\t\n2.01\t\t\t\t\t2.01",
+        "一般公共预算“三公”经费支出情况表\n\n单位：万元\n\n甲类\t乙类\n9.99\t1.11",
+    )
+    path = tmp_path / "xiamen_odd.txt"
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_path(path)
+    assert any(m.startswith("xiamen_odd.txt:466:") and "not landed" in m for m in parsed.messages)
+    coverage = [c for c in parsed.datasets["coverage"] if c["family"] == "three_public"]
+    assert coverage[0]["status"] == "incomplete"
+
+
+def test_yuan_copy_lands_the_same_wanyuan_values(tmp_path):
+    text = ANYANG.read_text(encoding="utf-8")
+    positions = amount_positions(text, ANYANG.name)
+    lines = text.split("\n")
+    for line, cols in positions.items():
+        cells = lines[line - 1].split("\t")
+        for col in cols:
+            cells[col] = f"{Decimal(cells[col].replace(',', '')) * 10000:,.2f}"
+        lines[line - 1] = "\t".join(cells)
+    yuan = "\n".join(lines).replace("单位：万元", "单位：元")
+    path = tmp_path / "anyang_yuan.txt"
+    path.write_text(yuan, encoding="utf-8")
+    original, copy = parse_path(ANYANG), parse_path(path)
+    assert "310,297,600.00" in yuan
+    for dataset in (
+        "function_rows",
+        "economic_rows",
+        "summary_rows",
+        "three_public_rows",
+        "project_rows",
+    ):
+        assert [(r["source_line"], r["measure"], r["amount"]) for r in copy.datasets[dataset]] == [
+            (r["source_line"], r["measure"], r["amount"]) for r in original.datasets[dataset]
+        ]
+    assert {t["unit_as_printed"] for t in copy.datasets["tables"] if t["unit_as_printed"]} == {"元"}
+
+
+def test_gate_quarantines_a_failing_document(tmp_path):
+    text = XIAMEN.read_text(encoding="utf-8").replace(
+        "30239\t其他交通费用\t53.00", "30239\t其他交通费用\t53000000000.00"
+    )
+    report = load(
+        [_batch(tmp_path, {"xiamen_huge.txt": text.encode()})], tmp_path / "out", workers=1
+    )
+    assert list(report.quarantined) == ["xiamen_huge.txt"]
+    assert any("amount" in reason for reason in report.quarantined["xiamen_huge.txt"])
+    (quarantined,) = (tmp_path / "out" / "_quarantine").glob("*.json")
+    assert json.loads(quarantined.read_text())["source_file"] == "xiamen_huge.txt"
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_loading_is_deterministic(tmp_path):
+    for out in ("one", "two"):
+        load([DOCUMENTS], tmp_path / out, workers=1, gate=False)
+    for dataset in ("documents", "tables", "cells", "function_rows", "economic_rows", "coverage"):
+        first = pq.read_table(tmp_path / "one" / dataset).to_pylist()
+        second = pq.read_table(tmp_path / "two" / dataset).to_pylist()
+        assert first == second and first
+
+
+def test_cli_help_and_exit_codes(tmp_path):
+    runner = CliRunner()
+    for args in (["--help"], ["load", "--help"], ["status", "--help"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0 and "Usage" in result.output
+    folder = _batch(tmp_path, {"empty.txt": b""})
+    result = runner.invoke(main, ["load", str(folder), "--out", str(tmp_path / "out"), "--no-gate"])
+    assert result.exit_code == 1
+    assert "error: empty.txt: empty file" in result.output
+    assert "numeric cells: 344 printed, 344 landed, 0 landed twice -> complete" in result.output
+    result = runner.invoke(main, ["status", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "2 documents landed" in result.output
+
+
+@pytest.mark.parametrize("dataset", ["function_rows", "economic_rows", "summary_rows"])
+def test_amounts_are_exact_decimals(tmp_path, dataset):
+    load([DOCUMENTS], tmp_path / "out", workers=1, gate=False)
+    table = pq.read_table(tmp_path / "out" / dataset)
+    assert str(table.schema.field("amount").type) == "decimal128(20, 6)"
+    assert all(isinstance(v, Decimal) for v in table.column("amount").to_pylist())
