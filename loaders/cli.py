@@ -139,5 +139,65 @@ def status_command(out: Path) -> None:
     click.echo(f"{len(documents)} documents landed in {out}")
 
 
+@main.command("rebuild")
+@click.option(
+    "--docs",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BUDGET_DOCS_DIR",
+    default="data/documents",
+    show_default=True,
+    help="Documents folder, the complete set. Env: BUDGET_DOCS_DIR.",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="BUDGET_WAREHOUSE_PATH",
+    default="warehouse/budget.duckdb",
+    show_default=True,
+    help="The live warehouse file. Env: BUDGET_WAREHOUSE_PATH.",
+)
+@click.option(
+    "--landed",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BUDGET_LANDED_PATH",
+    default="seeds/landed",
+    show_default=True,
+    help="Landed-data folder. Env: BUDGET_LANDED_PATH.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Run log, one JSON line per run (default: <warehouse>.runs.jsonl).",
+)
+def rebuild_command(docs: Path, warehouse: Path, landed: Path, log_path: Path | None) -> None:
+    """Rebuild the warehouse from the documents folder and swap it in atomically.
+
+    Only new or changed documents are parsed; one dbt build runs into a new file beside the live
+    one, which replaces the live file only if every pipeline test passes. Exit codes: 0 the
+    new warehouse is live (or nothing changed); 1 the build failed and the last good warehouse
+    stays live; 3 another rebuild is running.
+    """
+    from loaders.rebuild import RebuildLocked, rebuild
+
+    try:
+        result = rebuild(docs, warehouse, landed, log_path=log_path)
+    except RebuildLocked as error:
+        click.echo(f"rebuild: {error}", err=True)
+        sys.exit(3)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
+    docs_line = ", ".join(f"{k} {v}" for k, v in result.documents.items())
+    tests_line = ", ".join(f"{k} {v}" for k, v in sorted(result.tests.items())) or "not run"
+    click.echo(f"documents: {docs_line}")
+    click.echo(f"tests: {tests_line}; findings: {result.findings or 'none'}")
+    click.echo(
+        f"rebuild {result.outcome} in {result.seconds:.1f}s "
+        f"(load {result.load_seconds:.1f}s, dbt {result.dbt_seconds:.1f}s): {result.reason}"
+    )
+    sys.exit(0 if result.outcome == "succeeded" else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

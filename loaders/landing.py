@@ -201,6 +201,7 @@ def load(
     report = LoadReport()
     manifest = read_manifest(out)
     landed: dict[str, Any] = manifest["documents"]
+    _clean_orphans(out, landed)
     by_hash = {doc["source_sha256"]: doc_id for doc_id, doc in landed.items()}
     todo: list[Path] = []
     current: set[str] = set()
@@ -382,6 +383,17 @@ def _ensure_all_datasets(out: Path) -> None:
         if not any(folder.glob("part-*.parquet")):
             empty = _table(name, [])
             _write_atomic(folder / "part-empty.parquet", lambda p, t=empty: pq.write_table(t, p))
+
+
+def _clean_orphans(out: Path, landed: dict[str, Any]) -> None:
+    """Drop what a killed load left: staging folders, and parts no manifest entry points at."""
+    for staging in out.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    batches = {doc["batch"] for doc in landed.values()}
+    for name in SCHEMAS:
+        for part in (out / name).glob("part-*-*.parquet") if (out / name).exists() else []:
+            if part.stem.split("-")[1] not in batches:
+                part.unlink()
 
 
 def _remove_documents(out: Path, landed: dict[str, Any], stale: list[str]) -> None:
