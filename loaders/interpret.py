@@ -290,6 +290,8 @@ def _columns(
         for col in columns:
             col.is_label = col.index < start
             col.measure = None if col.is_label else override[col.index - start]
+            if col.measure:  # the printed path is misaligned: say so where it is landed
+                col.path = [f"{col.path_text or '?'} (garbled print; column repaired as {col.measure})"]
         result.layout_note = "header repaired from settings.HEADER_OVERRIDES (garbled print)"
         return columns
     rules = s.MEASURE_RULES[family]
@@ -547,6 +549,8 @@ def _economic_rows(table, body, columns, ctx, result):
                 f"assigned to {target} by economic class {dept_code[:3]}"
             )
             result.notes.append(Note("warning", "short_row", note, row.line))
+        if role == "unit":  # a budget-unit code (e.g. 510), not an economic code
+            dept_code = ""
         base = {
             "table_kind": kind,
             "row_role": role,

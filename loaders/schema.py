@@ -1,7 +1,7 @@
 """The landed-data contract: one Parquet dataset per table family.
 
 Every dataset lands under ``<out>/<dataset>/part-<batch>.parquet``. dbt declares them as sources
-(``models/staging/_staging__sources.yml``); change a column here and there together.
+(``models/staging/_landed__sources.yml``); change a column here and there together.
 
 Amounts are exact decimals in 万元 (``decimal128(20, 6)``), converted from the printed unit with
 an exact factor; ``amount_as_printed`` keeps the printed text. Blank cells are not landed (a blank

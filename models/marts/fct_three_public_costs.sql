@@ -1,0 +1,91 @@
+-- 三公经费: one row per document × category for every document that prints a 三公 table
+-- (4 rows: outbound_travel 因公出国（境）费, official_reception 公务接待费, vehicle_purchase
+-- 公务用车购置费, vehicle_operation 公务用车运行（维护）费). A blank or missing category is 0
+-- (`is_printed` = false). The printed 三公 total and vehicle subtotal stay in
+-- int_three_public_rows_classified for rule R08.
+
+with
+
+tables as (
+
+    select * from {{ ref('stg_landed__tables') }}
+    where family = 'three_public'
+
+),
+
+cells as (
+
+    select * from {{ ref('int_three_public_rows_classified') }}
+    where disposition = 'fact'
+
+),
+
+documents as (
+
+    select * from {{ ref('int_documents_resolved') }}
+
+),
+
+-- the first 三公 table of each document, printed or empty
+first_tables as (
+
+    select
+        document_id,
+        arg_min(table_id, table_index) as table_id
+    from tables
+    group by document_id
+
+),
+
+categories as (
+
+    select unnest([
+        'outbound_travel', 'official_reception', 'vehicle_purchase', 'vehicle_operation'
+    ]) as category
+
+),
+
+printed as (
+
+    select
+        document_id,
+        table_id,
+        category,
+        sum(amount) as amount,
+        min(source_line) as source_line,
+        mode(label_as_printed) as label_as_printed
+    from cells
+    group by document_id, table_id, category
+
+),
+
+final as (
+
+    select
+        ---------- grain
+        first_tables.document_id,
+        documents.department_id,
+        documents.fiscal_year,
+        categories.category,
+
+        ---------- amount (万元); blank = 0
+        cast(coalesce(printed.amount, 0) as decimal(38, 6)) as amount,
+        printed.amount is not null as is_printed,
+        printed.label_as_printed,
+
+        ---------- provenance
+        first_tables.table_id as source_table,
+        printed.source_line
+    from first_tables
+    cross join categories
+    left join printed
+        on
+            first_tables.document_id = printed.document_id
+            and first_tables.table_id = printed.table_id
+            and categories.category = printed.category
+    left join documents
+        on first_tables.document_id = documents.document_id
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('landed', 'revenue_rows') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        {{ trim_to_null('document_id') }} as document_id,
+        {{ trim_to_null('table_id') }} as table_id,
+        cast(source_line as integer) as source_line,
+
+        ---------- row
+        {{ trim_to_null('unit_code') }} as unit_code,
+        {{ trim_to_null('function_code') }} as function_code,
+        {{ trim_to_null('code_as_printed') }} as code_as_printed,
+        {{ trim_to_null('row_label') }} as row_label,
+        {{ trim_to_null('row_role') }} as row_role,
+
+        ---------- measure
+        {{ trim_to_null('measure') }} as measure,
+        {{ trim_to_null('measure_header') }} as measure_header,
+        cast(amount as decimal(20, 6)) as amount,
+        cast(amount_as_printed as varchar) as amount_as_printed
+
+    from source
+
+)
+
+select * from renamed

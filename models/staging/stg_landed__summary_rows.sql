@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('landed', 'summary_rows') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        {{ trim_to_null('document_id') }} as document_id,
+        {{ trim_to_null('table_id') }} as table_id,
+        cast(source_line as integer) as source_line,
+
+        ---------- row
+        {{ trim_to_null('table_kind') }} as table_kind,
+        {{ trim_to_null('side') }} as side,
+        {{ trim_to_null('item_label') }} as item_label,
+        {{ trim_to_null('ordinal') }} as ordinal,
+        {{ trim_to_null('class_code') }} as class_code,
+        {{ trim_to_null('class_name') }} as class_name,
+        {{ trim_to_null('row_role') }} as row_role,
+
+        ---------- measure
+        {{ trim_to_null('measure') }} as measure,
+        {{ trim_to_null('measure_header') }} as measure_header,
+        cast(amount as decimal(20, 6)) as amount,
+        cast(amount_as_printed as varchar) as amount_as_printed
+
+    from source
+
+)
+
+select * from renamed
