@@ -1,12 +1,12 @@
 -- Document-quality findings: one row per failed or not-evaluable check (rules R01–R10 of
--- DESIGN.md §5, listed in seed dq_rules). Findings never block a build. The rules are not
--- implemented yet: int_dq_findings is an empty placeholder with the contract columns.
+-- DESIGN.md §5, listed in seed dq_rules). Findings never block a build: the facts keep the
+-- printed numbers and these rows say what disagrees, where, and by how much.
 
 with
 
-findings as (
+checks as (
 
-    select * from {{ ref('int_dq_findings') }}
+    select * from {{ ref('int_dq_checks') }}
 
 ),
 
@@ -18,12 +18,15 @@ final as (
         severity,
         status,
         subject,
-        cast(expected as decimal(38, 6)) as expected,
-        cast(actual as decimal(38, 6)) as actual,
-        cast(difference as decimal(38, 6)) as difference,
-        cast(tolerance as decimal(38, 6)) as tolerance,
-        message
-    from findings
+        expected,
+        actual,
+        difference,
+        tolerance,
+        message,
+        source_table,
+        source_line
+    from checks
+    where status in ('fail', 'not_evaluable')
 
 )
 

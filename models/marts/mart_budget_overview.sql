@@ -173,8 +173,10 @@ findings as (
 
     select
         document_id,
-        count(*) filter (where severity = 'error') as dq_errors,
-        count(*) filter (where severity = 'warning') as dq_warnings
+        -- failed checks only: a check that could not be evaluated is listed in fct_dq_findings
+        -- but is no error or warning about the document
+        count(*) filter (where severity = 'error' and status = 'fail') as dq_errors,
+        count(*) filter (where severity = 'warning' and status = 'fail') as dq_warnings
     from {{ ref('fct_dq_findings') }}
     group by document_id
 

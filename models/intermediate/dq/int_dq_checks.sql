@@ -1,0 +1,74 @@
+-- Every document-quality check evaluated (rules R01–R10 of DESIGN.md §5): one row per check,
+-- passed, failed or not evaluable, with the rule's severity from seed dq_rules.
+-- fct_dq_findings keeps the failed and not-evaluable ones.
+
+{% set rule_models = [
+    'int_dq__r01_function_hierarchy',
+    'int_dq__r01_economic_hierarchy',
+    'int_dq__r01_summary_expenditure',
+    'int_dq__r01_revenue_hierarchy',
+    'int_dq__r01_project_lists',
+    'int_dq__r02_row_identities',
+    'int_dq__r03_cross_table',
+    'int_dq__r04_balanced_budget',
+    'int_dq__r05_code_prefix',
+    'int_dq__r06_same_name_same_code',
+    'int_dq__r07_attested_codes',
+    'int_dq__r08_three_public_costs',
+    'int_dq__r09_listed_tables_present',
+    'int_dq__r10_project_list_total',
+] %}
+
+with
+
+rules as (
+
+    select * from {{ ref('dq_rules') }}
+
+),
+
+checks as (
+
+    {% for rule_model in rule_models %}
+    select
+        document_id,
+        rule_id,
+        status,
+        subject,
+        cast(expected as decimal(38, 6)) as expected,
+        cast(actual as decimal(38, 6)) as actual,
+        cast(difference as decimal(38, 6)) as difference,
+        cast(tolerance as decimal(38, 6)) as tolerance,
+        message,
+        source_table,
+        source_line,
+        '{{ rule_model }}' as rule_model
+    from {{ ref(rule_model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        checks.document_id,
+        checks.rule_id,
+        rules.severity,
+        checks.status,
+        checks.subject,
+        checks.expected,
+        checks.actual,
+        checks.difference,
+        checks.tolerance,
+        checks.message,
+        checks.source_table,
+        checks.source_line,
+        checks.rule_model
+    from checks
+    inner join rules
+        on checks.rule_id = rules.rule_id
+
+)
+
+select * from final
