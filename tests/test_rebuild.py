@@ -117,13 +117,14 @@ def test_sigkill_at_a_random_point_leaves_the_live_warehouse(first_build):
 
 def test_a_failing_pipeline_test_keeps_the_old_warehouse_live(first_build):
     tmp, old = first_build
-    # a new city's document arrives before its department is added to seeds/departments.csv:
-    # dim_document.department_id (a not-null key) cannot be resolved
-    text = (DOCUMENTS / SAMPLES["xiamen"]).read_text(encoding="utf-8").replace("厦门市", "泉州市")
-    (tmp / "docs" / "quanzhou.txt").write_text(text, encoding="utf-8")
+    # a corrected copy of Anyang's budget is dropped beside the original: two different documents
+    # of one department, year and kind break dim_document's grain test
+    text = (DOCUMENTS / SAMPLES["anyang"]).read_text(encoding="utf-8").replace("\t17\t\t17\n", "\t18\t\t18\n")
+    (tmp / "docs" / "anyang_corrected.txt").write_text(text, encoding="utf-8")
     run = _rebuild(tmp)
     assert run.returncode == 1
     assert "the live warehouse was not replaced" in run.stdout
+    assert "unique_combination_of_columns_dim_document" in run.stdout
     assert _snapshot(tmp) == old
     log = [json.loads(line) for line in (tmp / "live" / "budget.duckdb.runs.jsonl").read_text().splitlines()]
     assert [entry["outcome"] for entry in log] == ["succeeded", "failed"]

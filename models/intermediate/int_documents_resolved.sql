@@ -1,7 +1,7 @@
 -- One row per loaded document with its reporting department resolved: the printed department
 -- name and every other spelling seen in the document are compared, whitespace removed, with
 -- seed department_aliases. A document resolves only when its names point at exactly one
--- department.
+-- department; otherwise it gets a surrogate `unregistered_…` id (see dim_department).
 
 with
 
@@ -57,7 +57,12 @@ final as (
 
     select
         documents.*,
-        case when matches.n_departments = 1 then matches.department_id end as department_id,
+        -- a department the seeds do not know yet still loads, under a surrogate id derived from
+        -- its printed name; dim_department marks it unregistered (and a test warns)
+        case
+            when matches.n_departments = 1 then matches.department_id
+            else 'unregistered_' || left(md5({{ normalise_name('documents.department_name') }}), 12)
+        end as department_id,
         case
             when matches.n_departments = 1 then 'alias_matched'
             when matches.n_departments > 1 then 'ambiguous'
