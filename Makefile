@@ -88,3 +88,59 @@ clean: ## remove build output: seeds/landed, dbt target/ and logs/, warehouse/*.
 
 distclean: clean ## clean, and remove $(VENV) too
 	rm -rf "$(VENV)"
+
+# ---------------------------------------------------------------------------------------------
+# BI: Apache Superset in its own virtualenv (an optional extra, never installed into $(VENV)).
+# `make test-bi` starts it on 127.0.0.1 over the warehouse and queries a mart through its API;
+# CI runs it after `make test`. See docs/bi.md.
+# ---------------------------------------------------------------------------------------------
+BI_VENV ?= .venv-superset
+BI_REQUIREMENTS = bi/requirements-superset.txt
+# Written after a successful install; the venv is made anew only when the requirements change.
+BI_STAMP = $(BI_VENV)/.installed
+
+.PHONY: bi-venv test-bi
+
+bi-venv: $(BI_STAMP) ## create $(BI_VENV) with Apache Superset from bi/requirements-superset.txt
+
+$(BI_STAMP): $(BI_REQUIREMENTS)
+	rm -rf "$(BI_VENV)"
+	@if command -v python3.11 >/dev/null 2>&1; then python3.11 -m venv "$(BI_VENV)"; \
+	else python3 -m venv "$(BI_VENV)"; fi
+	@echo '*' > "$(BI_VENV)/.gitignore"
+	$(BI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(BI_REQUIREMENTS)
+	@touch "$@"
+
+test-bi: $(STAMP) $(BI_STAMP) ## Superset over the warehouse: SQL Lab API test (tests/bi)
+	@if [ ! -f "$${BUDGET_WAREHOUSE_PATH:-warehouse/budget.duckdb}" ]; then $(MAKE) build; fi
+	BUDGET_SUPERSET_VENV="$(BI_VENV)" $(PY) -m pytest -q -o addopts="-ra" tests/bi
+
+# ---------------------------------------------------------------------------------------------
+# Operations: scheduled rebuild, exports, Dagster (docs/operations.md)
+# ---------------------------------------------------------------------------------------------
+.PHONY: rebuild export test-orchestration
+
+rebuild: $(STAMP) ## land new/changed documents, dbt build beside the live warehouse, swap it in
+	$(PY) -m loaders rebuild
+
+export: $(STAMP) ## marts -> warehouse/exports/: budget_v1_4.duckdb (DuckDB 1.4 format) + Parquet
+	$(PY) -m loaders export
+
+# The Dagster definitions (orchestration/) need the `orchestration` extra, kept out of $(VENV).
+ORCH_VENV ?= .venv-orchestration
+ORCH_STAMP = $(ORCH_VENV)/.installed
+
+$(ORCH_STAMP): pyproject.toml
+	@if [ ! -x "$(ORCH_VENV)/bin/python" ]; then \
+	  if command -v python3.11 >/dev/null 2>&1; then python3.11 -m venv "$(ORCH_VENV)"; \
+	  else python3 -m venv "$(ORCH_VENV)"; fi; \
+	fi
+	@echo '*' > "$(ORCH_VENV)/.gitignore"
+	$(ORCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,orchestration]'
+	@touch "$@"
+
+test-orchestration: $(ORCH_STAMP) ## dbt parse, then the Dagster definitions test in $(ORCH_VENV)
+	$(ORCH_VENV)/bin/dbt parse --quiet $(DBT_FLAGS) --target-path target/dagster
+	$(ORCH_VENV)/bin/python -m pytest -q -o addopts=-ra tests/orchestration
+	$(ORCH_VENV)/bin/ruff check orchestration
+	$(ORCH_VENV)/bin/ruff format --check orchestration

@@ -171,7 +171,10 @@ def status_command(out: Path) -> None:
     default=None,
     help="Run log, one JSON line per run (default: <warehouse>.runs.jsonl).",
 )
-def rebuild_command(docs: Path, warehouse: Path, landed: Path, log_path: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Build even if nothing changed since the live build.")
+def rebuild_command(
+    docs: Path, warehouse: Path, landed: Path, log_path: Path | None, force: bool
+) -> None:
     """Rebuild the warehouse from the documents folder and swap it in atomically.
 
     Only new or changed documents are parsed; one dbt build runs into a new file beside the live
@@ -182,7 +185,7 @@ def rebuild_command(docs: Path, warehouse: Path, landed: Path, log_path: Path | 
     from loaders.rebuild import RebuildLocked, rebuild
 
     try:
-        result = rebuild(docs, warehouse, landed, log_path=log_path)
+        result = rebuild(docs, warehouse, landed, log_path=log_path, force=force)
     except RebuildLocked as error:
         click.echo(f"rebuild: {error}", err=True)
         sys.exit(3)
@@ -197,6 +200,49 @@ def rebuild_command(docs: Path, warehouse: Path, landed: Path, log_path: Path | 
         f"(load {result.load_seconds:.1f}s, dbt {result.dbt_seconds:.1f}s): {result.reason}"
     )
     sys.exit(0 if result.outcome == "succeeded" else 1)
+
+
+@main.command("export")
+@click.option(
+    "--warehouse",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="BUDGET_WAREHOUSE_PATH",
+    default="warehouse/budget.duckdb",
+    show_default=True,
+    help="The live warehouse file, opened read-only. Env: BUDGET_WAREHOUSE_PATH.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="warehouse/exports",
+    show_default=True,
+    help="Export folder.",
+)
+def export_command(warehouse: Path, out: Path) -> None:
+    """Export the marts: a DuckDB 1.4-format file and one Parquet file per mart.
+
+    Writes --out/budget_v1_4.duckdb (storage version v1.4.0, readable by DuckDB 1.4 and later)
+    and --out/parquet/<table>.parquet for every dim_*, fct_* and mart_* table, each under a
+    temporary name first and renamed into place. Exit codes: 0 exported; 1 export failed.
+    """
+    import duckdb
+
+    from loaders.export import export
+
+    started = time.perf_counter()
+    try:
+        report = export(warehouse, out)
+    except (duckdb.Error, OSError, ValueError) as error:
+        click.echo(f"export: {type(error).__name__}: {error}", err=True)
+        sys.exit(1)
+    for table, count in report.row_counts.items():
+        click.echo(f"  {table}: {count} rows")
+    for name in report.removed_parquet:
+        click.echo(f"removed: {report.parquet_dir / name} (no such mart any more)")
+    click.echo(
+        f"exported {len(report.row_counts)} marts in {time.perf_counter() - started:.2f}s -> "
+        f"{report.compat_path} (DuckDB storage v1.4.0), {report.parquet_dir}/"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -291,7 +291,9 @@ def _columns(
             col.is_label = col.index < start
             col.measure = None if col.is_label else override[col.index - start]
             if col.measure:  # the printed path is misaligned: say so where it is landed
-                col.path = [f"{col.path_text or '?'} (garbled print; column repaired as {col.measure})"]
+                col.path = [
+                    f"{col.path_text or '?'} (garbled print; column repaired as {col.measure})"
+                ]
         result.layout_note = "header repaired from settings.HEADER_OVERRIDES (garbled print)"
         return columns
     rules = s.MEASURE_RULES[family]

@@ -14,10 +14,12 @@ half a batch; the manifest is replaced last.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -218,6 +220,11 @@ def load(
             report.skipped.append(f"{path.name}: unchanged, already landed as {by_hash[digest]}")
         else:
             todo.append(path)
+    if gate and todo:
+        # great-expectations takes seconds to import: do it while the workers parse
+        threading.Thread(
+            target=importlib.import_module, args=("loaders.validate",), daemon=True
+        ).start()
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]

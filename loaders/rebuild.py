@@ -15,6 +15,7 @@ The live DuckDB file is never opened for writing. A rebuild:
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -65,6 +66,33 @@ def _clean_stale_builds(live: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def _fingerprint(landed: Path) -> dict[str, str]:
+    """What a warehouse is built from: the landed documents and the project files that shape it.
+
+    Written beside the live file after a successful swap; a rebuild with nothing new to land is
+    skipped only when both parts still match (so a failed build is retried on the next run, and
+    a change to seeds, models or macros rebuilds without any new document).
+    """
+    documents = sorted(read_manifest(landed)["documents"])
+    project = hashlib.sha256()
+    for folder in ("models", "macros", "seeds", "tests/dbt"):
+        for path in sorted((PROJECT_DIR / folder).rglob("*")):
+            if (
+                path.is_file()
+                and "landed" not in path.parts
+                and path.suffix in (".sql", ".yml", ".csv", ".md")
+            ):
+                project.update(
+                    str(path.relative_to(PROJECT_DIR)).encode() + b"\0" + path.read_bytes()
+                )
+    for name in ("dbt_project.yml", "profiles.yml"):
+        project.update((PROJECT_DIR / name).read_bytes())
+    return {
+        "documents": hashlib.sha256("\n".join(documents).encode()).hexdigest(),
+        "project": project.hexdigest(),
+    }
+
+
 def _dbt_results(target: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     path = target / "run_results.json"
@@ -94,6 +122,7 @@ def rebuild(
     log_path: Path | None = None,
     dbt_args: list[str] | None = None,
     workers: int | None = None,
+    force: bool = False,
 ) -> RebuildResult:
     """Run one rebuild (see the module docstring). Never raises for a failed build.
 
@@ -104,6 +133,7 @@ def rebuild(
         log_path: JSON-lines run log (default ``<live>.runs.jsonl``).
         dbt_args: extra arguments for ``dbt build``.
         workers: parser processes.
+        force: build even when nothing changed since the live warehouse was built.
 
     Returns:
         The run's record (also appended to the log).
@@ -134,7 +164,7 @@ def rebuild(
         lock.flush()
         _clean_stale_builds(live)
         try:
-            _run(docs_dir, live, landed, building, result, dbt_args or [], workers)
+            _run(docs_dir, live, landed, building, result, dbt_args or [], workers, force)
         except Exception as error:  # noqa: BLE001 - the live warehouse must survive anything
             result.outcome, result.reason = "failed", f"{type(error).__name__}: {error}"
         finally:
@@ -157,7 +187,18 @@ def _run(
     result: RebuildResult,
     dbt_args: list[str],
     workers: int | None,
+    force: bool,
 ) -> None:
+    # an unmounted share or an emptied folder must not empty the warehouse
+    if not docs_dir.is_dir() or not any(
+        p.is_file() and not p.name.startswith(".") for p in docs_dir.rglob("*")
+    ):
+        result.outcome = "failed"
+        result.reason = (
+            f"documents folder {docs_dir} is missing or empty: refusing to remove every document; "
+            "the live warehouse was not replaced"
+        )
+        return
     before = read_manifest(landed)["documents"]
     t0 = time.perf_counter()
     report = load([docs_dir], landed, sync=True, workers=workers)
@@ -176,7 +217,10 @@ def _run(
         f"{source}: quarantined: {'; '.join(reasons)}"
         for source, reasons in report.quarantined.items()
     ]
-    if live.exists() and not report.loaded and not report.removed:
+    state_path = live.with_name(live.name + ".state.json")
+    fingerprint = _fingerprint(landed)
+    built_from = json.loads(state_path.read_text()) if state_path.exists() else None
+    if live.exists() and not force and built_from == fingerprint:
         result.outcome, result.reason = "succeeded", "no new, changed or removed documents"
         return
     env = {
@@ -206,4 +250,5 @@ def _run(
         return
     result.findings = _findings(building)
     os.replace(building, live)
+    state_path.write_text(json.dumps(fingerprint))
     result.outcome, result.reason = "succeeded", "new warehouse is live"

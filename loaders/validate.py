@@ -14,7 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.schema import SCHEMAS
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+import great_expectations as gx  # noqa: E402 - after switching analytics off
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+from loaders.schema import SCHEMAS  # noqa: E402
 
 # measure vocabularies per typed dataset (the loaders guarantee these values)
 MEASURES: dict[str, set[str]] = {
@@ -68,7 +74,7 @@ class GateResult:
     expectations_run: int = 0
 
 
-def _suite_for(dataset: str, frame: pd.DataFrame, gx: Any) -> list[Any]:
+def _suite_for(dataset: str) -> list[Any]:
     e = gx.expectations
     schema = SCHEMAS[dataset]
     out: list[Any] = [
@@ -120,11 +126,6 @@ def run_gate(frames: dict[str, pd.DataFrame]) -> GateResult:
     Returns:
         Failures by document id (each a readable reason) and a report of every expectation run.
     """
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("landed")
@@ -135,7 +136,7 @@ def run_gate(frames: dict[str, pd.DataFrame]) -> GateResult:
             continue
         batch = source.add_dataframe_asset(dataset).add_batch_definition_whole_dataframe("batch")
         suite = context.suites.add(gx.ExpectationSuite(name=f"{dataset}_suite"))
-        for expectation in _suite_for(dataset, frame, gx):
+        for expectation in _suite_for(dataset):
             suite.add_expectation(expectation)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{dataset}_gate", data=batch, suite=suite)

@@ -31,14 +31,14 @@ with open(out, "w") as f:
     while not pathlib.Path(stop).exists():
         try:
             con = duckdb.connect(live, read_only=True)
-            rows = con.execute('''%s''').fetchall()
+            rows = con.execute('''SNAPSHOT_SQL''').fetchall()
             con.close()
             f.write(json.dumps([[str(v) for v in r] for r in rows]) + "\\n")
         except Exception as e:
             f.write(json.dumps({"error": repr(e)}) + "\\n")
         f.flush()
         time.sleep(0.01)
-""" % SNAPSHOT_SQL
+""".replace("SNAPSHOT_SQL", SNAPSHOT_SQL)
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -81,7 +81,8 @@ def test_reader_sees_old_or_new_never_a_mix(first_build):
     tmp, old = first_build
     _docs(tmp, ["jiyuan", "urumqi", "xiamen"])
     out, stop = tmp / "reads.jsonl", tmp / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp / "live" / "budget.duckdb"), str(out), str(stop)])
+    live = str(tmp / "live" / "budget.duckdb")
+    reader = subprocess.Popen([sys.executable, "-c", READER, live, str(out), str(stop)])
     try:
         run = _rebuild(tmp)
         time.sleep(0.5)
@@ -119,16 +120,35 @@ def test_a_failing_pipeline_test_keeps_the_old_warehouse_live(first_build):
     tmp, old = first_build
     # a corrected copy of Anyang's budget is dropped beside the original: two different documents
     # of one department, year and kind break dim_document's grain test
-    text = (DOCUMENTS / SAMPLES["anyang"]).read_text(encoding="utf-8").replace("\t17\t\t17\n", "\t18\t\t18\n")
+    original = (DOCUMENTS / SAMPLES["anyang"]).read_text(encoding="utf-8")
+    text = original.replace("\t17\t\t17\n", "\t18\t\t18\n")  # line 343: 差旅费 17 -> 18
     (tmp / "docs" / "anyang_corrected.txt").write_text(text, encoding="utf-8")
     run = _rebuild(tmp)
     assert run.returncode == 1
     assert "the live warehouse was not replaced" in run.stdout
     assert "unique_combination_of_columns_dim_document" in run.stdout
     assert _snapshot(tmp) == old
-    log = [json.loads(line) for line in (tmp / "live" / "budget.duckdb.runs.jsonl").read_text().splitlines()]
+    log_file = tmp / "live" / "budget.duckdb.runs.jsonl"
+    log = [json.loads(line) for line in log_file.read_text().splitlines()]
     assert [entry["outcome"] for entry in log] == ["succeeded", "failed"]
     assert log[-1]["documents"]["added"] == 1
+    # nothing new to land, but the live warehouse was not built from it: the build is retried
+    again = _rebuild(tmp)
+    assert again.returncode == 1 and "the live warehouse was not replaced" in again.stdout
+    # the operator removes the outdated file: the next rebuild succeeds
+    (tmp / "docs" / SAMPLES["anyang"]).unlink()
+    fixed = _rebuild(tmp)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert len(_snapshot(tmp)) == 2
+
+
+def test_an_empty_documents_folder_does_not_empty_the_warehouse(first_build):
+    tmp, old = first_build
+    for path in (tmp / "docs").iterdir():
+        path.unlink()
+    run = _rebuild(tmp)
+    assert run.returncode == 1 and "missing or empty" in run.stdout
+    assert _snapshot(tmp) == old
 
 
 def test_adding_one_document_changes_only_its_rows(first_build):

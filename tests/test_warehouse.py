@@ -41,7 +41,8 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     assert load.returncode == 0, load.stdout + load.stderr
     dbt = Path(sys.executable).parent / "dbt"
     build = subprocess.run(
-        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".", "--target-path", str(tmp / "target")],
+        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".",
+         "--target-path", str(tmp / "target")],
         env=env, cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-5000:]
@@ -59,8 +60,8 @@ def _by_city(con, sql: str) -> dict[str, tuple]:
 def test_overview_one_row_per_city(warehouse):
     rows = _by_city(
         warehouse,
-        """select city_name_zh, fiscal_year, expenditure_total, expenditure_basic, expenditure_project,
-                  revenue_total, three_public_total
+        """select city_name_zh, fiscal_year, expenditure_total, expenditure_basic,
+                  expenditure_project, revenue_total, three_public_total
            from mart_budget_overview""",
     )
     assert rows == {
@@ -122,7 +123,9 @@ def test_housing_fund_management_2210302(warehouse):
         ("xiamen", "31002", None, "1.00", "printed"),
     ],
 )
-def test_basic_expenditure_by_economic_code(warehouse, city, dept_code, gov_code, amount, resolution):
+def test_basic_expenditure_by_economic_code(
+    warehouse, city, dept_code, gov_code, amount, resolution
+):
     rows = warehouse.execute(
         """select f.gov_economic_code, f.amount, f.code_resolution
            from fct_expenditure_by_economic as f
@@ -168,7 +171,8 @@ def test_projects_and_carryover(warehouse):
     rows = _by_city(
         warehouse,
         """select d.city_name_zh, count(*) filter (where not p.is_carryover),
-                  sum(p.amount) filter (where not p.is_carryover), sum(p.amount) filter (where p.is_carryover)
+                  sum(p.amount) filter (where not p.is_carryover),
+                  sum(p.amount) filter (where p.is_carryover)
            from fct_projects as p
            join dim_document as doc using (document_id)
            join dim_department as d on doc.department_id = d.department_id
@@ -199,7 +203,7 @@ def test_findings_are_the_real_inconsistencies(warehouse):
             # 2101101 and 2101103 printed under 21014 in 部门支出预算总体情况表
             (xiamen, "R05", "error", 346),
             (xiamen, "R05", "error", 347),
-            # 行政事业单位医疗 21011/21014, 职业年金缴费支出 2080506/2080509 in the two function tables
+            # 行政事业单位医疗 21011/21014, 职业年金缴费支出 2080506/2080509 in the two tables
             (xiamen, "R06", "error", 343),
             (xiamen, "R06", "error", 345),
             # the same two: the printed name is attested for the other code
