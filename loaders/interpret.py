@@ -146,6 +146,10 @@ def header_signature(header: list[Row]) -> str:
     return "|".join(rows)
 
 
+def _is_separator(cells: list[str]) -> bool:
+    return all(not c.strip(" -—*※\u3000") for c in cells)
+
+
 def _is_tail(cell: str) -> bool:
     """Text that can only be the end of a name cut by a page break (short, no ordinal/code)."""
     text = fold(cell)
@@ -169,7 +173,7 @@ def _merge_split_rows(body: list[Row], result: TableResult) -> list[Row]:
     """Join a cell continued after a page break (a row printing only the tail of a name)."""
     merged: list[Row] = []
     for row in body:
-        filled = [(i, c) for i, c in enumerate(row.cells) if compact(c)]
+        filled = [(i, c) for i, c in enumerate(row.cells) if compact(c)] if row.part_start else []
         if (
             merged
             and row.part_start
@@ -220,10 +224,9 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     unit = table.unit_as_printed or ctx.default_unit or "万元"
     result.factor = s.UNIT_FACTORS[unit]
 
-    printed = [r for r in table.rows if not r.repeated]
-    separators = [r for r in printed if not any(_is_text(c) or is_amount(c) for c in r.cells)]
-    printed = [r for r in printed if r not in separators]
     typed = family in s.TYPED_FAMILIES
+    # rows printing nothing but rules (------) or markers are page-conversion debris
+    printed = [r for r in table.rows if not r.repeated and not _is_separator(r.cells)]
     n_header = header_row_count(printed) if typed else min(1, len(printed))
     header, body = printed[:n_header], printed[n_header:]
     body = _merge_split_rows(body, result)
@@ -259,25 +262,26 @@ def _land_cells(
     header_lines = {id(r) for r in header}
     joined = ["/".join(p) for p in paths]
     table_id = result.table_id
-    append = result.cells.append
+    extend = result.cells.extend
+    width = len(joined)
     for row_index, row in enumerate(table.rows):
         is_header = row.repeated or id(row) in header_lines
         line = row.line
-        for col, cell in enumerate(row.cells):
-            if cell and not cell.isspace():
-                # a tuple in the order of schema "cells" (millions of them: no dicts)
-                append(
-                    (
-                        document_id,
-                        table_id,
-                        row_index,
-                        col,
-                        is_header,
-                        joined[col] if col < len(joined) else None,
-                        cell,
-                        line,
-                    )
-                )
+        # tuples in the order of schema "cells" (millions of them: no dicts)
+        extend(
+            (
+                document_id,
+                table_id,
+                row_index,
+                col,
+                is_header,
+                joined[col] if col < width else None,
+                cell,
+                line,
+            )
+            for col, cell in enumerate(row.cells)
+            if cell and not cell.isspace()
+        )
 
 
 def _columns(

@@ -106,7 +106,11 @@ def is_title_line(line: str) -> bool:
 
 def is_table_line(line: str) -> bool:
     """A tab-separated row (a table-of-contents line with dot leaders is not a table row)."""
-    return "\t" in line and not s.DOT_LEADER.search(line) and bool(line.strip())
+    return (
+        "\t" in line
+        and ("...." not in line or not s.DOT_LEADER.search(line))
+        and bool(line.strip())
+    )
 
 
 def _is_meta(line: str) -> bool:
@@ -314,6 +318,8 @@ def table_of_contents(text: str, first_table_line: int | None) -> list[TocEntry]
     for number, line in enumerate(text.split("\n"), start=1):
         if first_table_line is not None and number >= first_table_line:
             break
+        if "表" not in line:  # every listed title ends in 表
+            continue
         raw = clean_title(line.split("\t")[0])
         m = s.TOC_LINE.match(raw)
         if not m:
