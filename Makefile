@@ -51,9 +51,8 @@ load: $(STAMP) ## parse the documents in $(BUDGET_DOCS_DIR) into Parquet under $
 dbt-build: $(STAMP) ## dbt seed + run + test into the warehouse (BUDGET_WAREHOUSE_PATH)
 	$(DBT) build $(DBT_FLAGS)
 
-build: $(STAMP) ## install, load, dbt-build: the README's first command
-	$(MAKE) load
-	$(MAKE) dbt-build
+build: $(STAMP) ## install, land the documents, one dbt build beside the live warehouse, swap it in
+	$(PY) -m loaders rebuild --docs "$(BUDGET_DOCS_DIR)" --landed "$(BUDGET_LANDED_PATH)"
 
 test: $(STAMP) ## pytest, then load + dbt build into a scratch warehouse, then lint
 	$(MAKE) pytest
@@ -79,8 +78,9 @@ fmt: $(STAMP) ## rewrite Python and SQL in the house style
 	$(if $(PY_DIRS),$(VENV)/bin/ruff format $(PY_DIRS))
 	$(if $(SQL_DIRS),$(VENV)/bin/sqlfluff fix $(SQL_DIRS))
 
-bench: $(STAMP) ## time the loaders (scripts/bench_load.py)
-	$(PY) scripts/bench_load.py
+bench: $(STAMP) ## benchmarks on a 1,000-document synthetic corpus: load (+ dbt), then rebuilds
+	$(PY) scripts/bench_load.py --count 1000 --dbt
+	$(PY) scripts/bench_rebuild.py --count 1000
 
 clean: ## remove build output: seeds/landed, dbt target/ and logs/, warehouse/*.duckdb
 	rm -rf seeds/landed target logs
