@@ -608,8 +608,6 @@ def _summary_rows(table, body, columns, ctx, result):
             for k, (i, cell) in enumerate(rev_amounts):
                 col = rev_measures[min(k, len(rev_measures) - 1)] if rev_measures else None
                 rows.append(_summary_row(kind, "revenue", label, row, i, cell, col, result))
-            if not rev_amounts and label:
-                pass
         if label_at is not None:
             label = cells[label_at].strip()
             for k, cell in enumerate(cells[label_at + 1 :]):
