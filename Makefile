@@ -26,7 +26,7 @@ export DO_NOT_TRACK ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= False
 
 # Lint only the folders that exist (a fresh skeleton may not have all of them yet).
-PY_DIRS = $(wildcard loaders tests scripts sqlfluff_libs)
+PY_DIRS = $(wildcard loaders tests scripts sqlfluff_libs orchestration bi)
 SQL_DIRS = $(wildcard models macros tests/dbt)
 
 .PHONY: help venv install load dbt-build build test pytest dbt-test lint fmt clean distclean bench
