@@ -9,11 +9,36 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from loaders.landing import LoadReport, load, read_manifest
+
+
+def _landed_option(name: str = "--out") -> Callable:
+    return click.option(
+        name,
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="BUDGET_LANDED_PATH",
+        default="seeds/landed",
+        show_default=True,
+        help="Landed-data folder (dbt reads it). Env: BUDGET_LANDED_PATH.",
+    )
+
+
+def _warehouse_option(
+    must_exist: bool = False, help_text: str = "The live warehouse file."
+) -> Callable:
+    return click.option(
+        "--warehouse",
+        type=click.Path(exists=must_exist, dir_okay=False, path_type=Path),
+        envvar="BUDGET_WAREHOUSE_PATH",
+        default="warehouse/budget.duckdb",
+        show_default=True,
+        help=f"{help_text} Env: BUDGET_WAREHOUSE_PATH.",
+    )
 
 
 def _progress(done: int, total: int, name: str) -> None:
@@ -60,14 +85,7 @@ def main() -> None:
 
 @main.command("load")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), required=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BUDGET_LANDED_PATH",
-    default="seeds/landed",
-    show_default=True,
-    help="Landed-data folder (dbt reads it). Env: BUDGET_LANDED_PATH.",
-)
+@_landed_option()
 @click.option("--workers", type=int, default=None, help="Parser processes (default: CPU count).")
 @click.option(
     "--sync/--no-sync",
@@ -119,14 +137,7 @@ def load_command(
 
 
 @main.command("status")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BUDGET_LANDED_PATH",
-    default="seeds/landed",
-    show_default=True,
-    help="Landed-data folder. Env: BUDGET_LANDED_PATH.",
-)
+@_landed_option()
 def status_command(out: Path) -> None:
     """List the documents landed in --out (from its manifest)."""
     documents = read_manifest(out)["documents"]
@@ -148,22 +159,8 @@ def status_command(out: Path) -> None:
     show_default=True,
     help="Documents folder, the complete set. Env: BUDGET_DOCS_DIR.",
 )
-@click.option(
-    "--warehouse",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="BUDGET_WAREHOUSE_PATH",
-    default="warehouse/budget.duckdb",
-    show_default=True,
-    help="The live warehouse file. Env: BUDGET_WAREHOUSE_PATH.",
-)
-@click.option(
-    "--landed",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BUDGET_LANDED_PATH",
-    default="seeds/landed",
-    show_default=True,
-    help="Landed-data folder. Env: BUDGET_LANDED_PATH.",
-)
+@_warehouse_option()
+@_landed_option("--landed")
 @click.option(
     "--log",
     "log_path",
@@ -203,14 +200,7 @@ def rebuild_command(
 
 
 @main.command("export")
-@click.option(
-    "--warehouse",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="BUDGET_WAREHOUSE_PATH",
-    default="warehouse/budget.duckdb",
-    show_default=True,
-    help="The live warehouse file, opened read-only. Env: BUDGET_WAREHOUSE_PATH.",
-)
+@_warehouse_option(must_exist=True, help_text="The live warehouse file, opened read-only.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
