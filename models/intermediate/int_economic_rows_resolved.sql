@@ -39,18 +39,11 @@ tables as (
 reference_codes as (
 
     select
-        'department' as scheme,
-        cast(code as varchar) as economic_code,
+        scheme,
+        code as economic_code,
         name as economic_name
-    from {{ ref('ref_dept_economic_classification') }}
-
-    union all
-
-    select
-        'government' as scheme,
-        cast(code as varchar) as economic_code,
-        name as economic_name
-    from {{ ref('ref_gov_economic_classification') }}
+    from {{ ref('int_reference_codes') }}
+    where scheme in ('department', 'government')
 
 ),
 

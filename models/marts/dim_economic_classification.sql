@@ -9,18 +9,11 @@ with
 reference as (
 
     select
-        'department' as scheme,
-        cast(code as varchar) as economic_code,
+        scheme,
+        code as economic_code,
         name as name_zh
-    from {{ ref('ref_dept_economic_classification') }}
-
-    union all
-
-    select
-        'government' as scheme,
-        cast(code as varchar) as economic_code,
-        name as name_zh
-    from {{ ref('ref_gov_economic_classification') }}
+    from {{ ref('int_reference_codes') }}
+    where scheme in ('department', 'government')
 
 ),
 

@@ -48,28 +48,17 @@ printed as (
 reference as (
 
     select
-        'function' as scheme,
-        cast(code as varchar) as code,
+        scheme,
+        code,
         name
-    from {{ ref('ref_function_classification') }}
+    from {{ ref('int_reference_codes') }}
     union all
+    -- 类 names as printed without codes (naming variants across years)
     select
         'function' as scheme,
         cast(class_code as varchar) as code,
-        name_zh
+        name_zh as name
     from {{ ref('function_class_names') }}
-    union all
-    select
-        'department' as scheme,
-        cast(code as varchar) as code,
-        name
-    from {{ ref('ref_dept_economic_classification') }}
-    union all
-    select
-        'government' as scheme,
-        cast(code as varchar) as code,
-        name
-    from {{ ref('ref_gov_economic_classification') }}
 
 ),
 
