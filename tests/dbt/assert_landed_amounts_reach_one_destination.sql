@@ -20,42 +20,43 @@ recognised_tables as (
 
 ),
 
----------- expenditure by function
+-- the landed cells of every recognised table, one CTE per landed dataset
+{% for dataset in [
+    'function_rows', 'economic_rows', 'three_public_rows', 'project_rows', 'revenue_rows',
+    'summary_rows', 'operating_cost_rows'
+] %}
+{{ dataset }}_cells as (
 
-function_cells as (
-
-    select
-        cells.document_id,
-        cells.table_id,
-        cells.source_line,
-        cells.measure,
-        cells.measure_header
-    from {{ ref('stg_landed__function_rows') }} as cells
+    select cells.*
+    from {{ ref('stg_landed__' ~ dataset) }} as cells
     inner join recognised_tables
         on
             cells.document_id = recognised_tables.document_id
             and cells.table_id = recognised_tables.table_id
 
 ),
+{% endfor %}
+
+---------- expenditure by function
 
 function_destinations as (
 
     select
         'function_rows' as dataset,
-        function_cells.document_id,
-        function_cells.table_id,
-        function_cells.source_line,
-        function_cells.measure,
-        function_cells.measure_header,
+        function_rows_cells.document_id,
+        function_rows_cells.table_id,
+        function_rows_cells.source_line,
+        function_rows_cells.measure,
+        function_rows_cells.measure_header,
         count(distinct facts.function_code)
         + count(distinct case when printed_rows.disposition != 'fact' then printed_rows.source_line end)
             as n_destinations
-    from function_cells
+    from function_rows_cells
     left join {{ ref('int_function_rows_classified') }} as printed_rows
         on
-            function_cells.document_id = printed_rows.document_id
-            and function_cells.table_id = printed_rows.table_id
-            and function_cells.source_line = printed_rows.source_line
+            function_rows_cells.document_id = printed_rows.document_id
+            and function_rows_cells.table_id = printed_rows.table_id
+            and function_rows_cells.source_line = printed_rows.source_line
     left join {{ ref('fct_expenditure_by_function') }} as facts
         on
             printed_rows.disposition = 'fact'
@@ -68,40 +69,24 @@ function_destinations as (
 
 ---------- expenditure by economic classification
 
-economic_cells as (
-
-    select
-        cells.document_id,
-        cells.table_id,
-        cells.source_line,
-        cells.measure,
-        cells.measure_header
-    from {{ ref('stg_landed__economic_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
-
-),
-
 economic_destinations as (
 
     select
         'economic_rows' as dataset,
-        economic_cells.document_id,
-        economic_cells.table_id,
-        economic_cells.source_line,
-        economic_cells.measure,
-        economic_cells.measure_header,
+        economic_rows_cells.document_id,
+        economic_rows_cells.table_id,
+        economic_rows_cells.source_line,
+        economic_rows_cells.measure,
+        economic_rows_cells.measure_header,
         count(facts.document_id)
         + count(distinct case when printed_rows.disposition != 'fact' then printed_rows.source_line end)
             as n_destinations
-    from economic_cells
+    from economic_rows_cells
     left join {{ ref('int_economic_rows_resolved') }} as printed_rows
         on
-            economic_cells.document_id = printed_rows.document_id
-            and economic_cells.table_id = printed_rows.table_id
-            and economic_cells.source_line = printed_rows.source_line
+            economic_rows_cells.document_id = printed_rows.document_id
+            and economic_rows_cells.table_id = printed_rows.table_id
+            and economic_rows_cells.source_line = printed_rows.source_line
     left join {{ ref('fct_expenditure_by_economic') }} as facts
         on
             printed_rows.disposition = 'fact'
@@ -160,11 +145,7 @@ three_public_landed as (
         cells.measure,
         cells.measure_header,
         count(classified.document_id) as n_destinations
-    from {{ ref('stg_landed__three_public_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
+    from three_public_rows_cells as cells
     left join {{ ref('int_three_public_rows_classified') }} as classified
         on
             cells.document_id = classified.document_id
@@ -179,40 +160,24 @@ three_public_landed as (
 
 ---------- projects
 
-project_cells as (
-
-    select
-        cells.document_id,
-        cells.table_id,
-        cells.source_line,
-        cells.measure,
-        cells.measure_header
-    from {{ ref('stg_landed__project_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
-
-),
-
 project_destinations as (
 
     select
         'project_rows' as dataset,
-        project_cells.document_id,
-        project_cells.table_id,
-        project_cells.source_line,
-        project_cells.measure,
-        project_cells.measure_header,
+        project_rows_cells.document_id,
+        project_rows_cells.table_id,
+        project_rows_cells.source_line,
+        project_rows_cells.measure,
+        project_rows_cells.measure_header,
         count(facts.document_id)
         + count(distinct case when printed_rows.disposition != 'fact' then printed_rows.source_line end)
             as n_destinations
-    from project_cells
+    from project_rows_cells
     left join {{ ref('int_project_rows_pivoted') }} as printed_rows
         on
-            project_cells.document_id = printed_rows.document_id
-            and project_cells.table_id = printed_rows.table_id
-            and project_cells.source_line = printed_rows.source_line
+            project_rows_cells.document_id = printed_rows.document_id
+            and project_rows_cells.table_id = printed_rows.table_id
+            and project_rows_cells.source_line = printed_rows.source_line
     left join {{ ref('fct_projects') }} as facts
         on
             printed_rows.disposition = 'fact'
@@ -237,11 +202,7 @@ revenue_destinations as (
         cells.measure_header,
         count(classified.document_id) filter (where classified.disposition != 'fact')
         + count(facts.document_id) as n_destinations
-    from {{ ref('stg_landed__revenue_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
+    from revenue_rows_cells as cells
     left join {{ ref('int_revenue_rows_classified') }} as classified
         on
             cells.document_id = classified.document_id
@@ -271,11 +232,7 @@ summary_destinations as (
         cells.measure,
         cells.measure_header,
         count(recorded.document_id) as n_destinations
-    from {{ ref('stg_landed__summary_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
+    from summary_rows_cells as cells
     left join {{ ref('int_summary_classes_resolved') }} as recorded
         on
             cells.document_id = recorded.document_id
@@ -300,11 +257,7 @@ operating_cost_destinations as (
         cells.measure,
         cells.measure_header,
         count(recorded.document_id) as n_destinations
-    from {{ ref('stg_landed__operating_cost_rows') }} as cells
-    inner join recognised_tables
-        on
-            cells.document_id = recognised_tables.document_id
-            and cells.table_id = recognised_tables.table_id
+    from operating_cost_rows_cells as cells
     left join {{ ref('int_operating_cost_rows_pivoted') }} as recorded
         on
             cells.document_id = recorded.document_id
