@@ -150,42 +150,28 @@ def status_command(out: Path) -> None:
     click.echo(f"{len(documents)} documents landed in {out}")
 
 
-@main.command("rebuild")
-@click.option(
-    "--docs",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BUDGET_DOCS_DIR",
-    default="data/documents",
-    show_default=True,
-    help="Documents folder, the complete set. Env: BUDGET_DOCS_DIR.",
-)
-@_warehouse_option()
-@_landed_option("--landed")
-@click.option(
-    "--log",
-    "log_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Run log, one JSON line per run (default: <warehouse>.runs.jsonl).",
-)
-@click.option("--force", is_flag=True, help="Build even if nothing changed since the live build.")
-def rebuild_command(
-    docs: Path, warehouse: Path, landed: Path, log_path: Path | None, force: bool
-) -> None:
-    """Rebuild the warehouse from the documents folder and swap it in atomically.
+def _docs_option():
+    return click.option(
+        "--docs",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="BUDGET_DOCS_DIR",
+        default="data/documents",
+        show_default=True,
+        help="Documents folder, the complete set. Env: BUDGET_DOCS_DIR.",
+    )
 
-    Only new or changed documents are parsed; one dbt build runs into a new file beside the live
-    one, which replaces the live file only if every pipeline test passes. Exit codes: 0 the
-    new warehouse is live (or nothing changed); 1 the build failed and the last good warehouse
-    stays live; 3 another rebuild is running.
-    """
-    from loaders.rebuild import RebuildLocked, rebuild
 
-    try:
-        result = rebuild(docs, warehouse, landed, log_path=log_path, force=force)
-    except RebuildLocked as error:
-        click.echo(f"rebuild: {error}", err=True)
-        sys.exit(3)
+def _log_option():
+    return click.option(
+        "--log",
+        "log_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Run log, one JSON line per run (default: <warehouse>.runs.jsonl).",
+    )
+
+
+def _echo_result(result) -> None:
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     docs_line = ", ".join(f"{k} {v}" for k, v in result.documents.items())
@@ -196,7 +182,67 @@ def rebuild_command(
         f"rebuild {result.outcome} in {result.seconds:.1f}s "
         f"(load {result.load_seconds:.1f}s, dbt {result.dbt_seconds:.1f}s): {result.reason}"
     )
+
+
+@main.command("rebuild")
+@_docs_option()
+@_warehouse_option()
+@_landed_option("--landed")
+@_log_option()
+@click.option("--force", is_flag=True, help="Build everything into a fresh file, changed or not.")
+def rebuild_command(
+    docs: Path, warehouse: Path, landed: Path, log_path: Path | None, force: bool
+) -> None:
+    """Rebuild the warehouse from the documents folder and swap it in atomically.
+
+    Only new or changed documents are parsed; one dbt build runs into a new file beside the live
+    one (a copy of it, building only the new documents' rows, when the project files did not
+    change), which replaces the live file only if every pipeline test passes. Exit codes: 0 the
+    new warehouse is live (or nothing changed); 1 the build failed and the last good warehouse
+    stays live; 3 another rebuild is running.
+    """
+    from loaders.rebuild import RebuildLocked, rebuild
+
+    try:
+        result = rebuild(docs, warehouse, landed, log_path=log_path, force=force)
+    except RebuildLocked as error:
+        click.echo(f"rebuild: {error}", err=True)
+        sys.exit(3)
+    _echo_result(result)
     sys.exit(0 if result.outcome == "succeeded" else 1)
+
+
+@main.command("watch")
+@_docs_option()
+@_warehouse_option()
+@_landed_option("--landed")
+@_log_option()
+@click.option(
+    "--interval", type=float, default=5.0, show_default=True, help="Seconds between polls."
+)
+def watch_command(
+    docs: Path, warehouse: Path, landed: Path, log_path: Path | None, interval: float
+) -> None:
+    """Rebuild whenever the documents folder changes (a long-running service).
+
+    The same rebuild as `rebuild`, run by one process that keeps dbt's parsed project and
+    great-expectations loaded, so a new document is live seconds after it is dropped in.
+    Stops on SIGTERM or Ctrl-C after the rebuild in progress.
+    """
+    import signal
+
+    from loaders.rebuild import watch
+
+    stopping: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: stopping.append(number))
+    click.echo(f"watching {docs} every {interval:g}s (warehouse {warehouse})")
+    watch(
+        docs, warehouse, landed,
+        interval=interval, log_path=log_path, on_result=_echo_result,
+        should_stop=lambda: bool(stopping),
+    )  # fmt: skip
+    click.echo("watch stopped")
 
 
 @main.command("export")

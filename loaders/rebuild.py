@@ -5,26 +5,39 @@ The live DuckDB file is never opened for writing. A rebuild:
 1. takes an exclusive ``flock`` on ``<live>.lock`` (the kernel drops it if the process dies, so
    a crashed run never leaves the lock stuck);
 2. lands the documents folder incrementally (content hash; removed files leave the warehouse);
-3. runs one ``dbt build`` into ``.<live>.building-<pid>`` beside the live file;
-4. if every pipeline test passed (dbt exit 0; document-quality rules are warnings), replaces the
-   live file with ``os.replace`` — atomic, so readers see the old or the new file, never a mix;
-   otherwise deletes the new file and leaves the last good warehouse live;
+3. runs one ``dbt build`` into ``.<live>.building`` beside the live file (one name for every run,
+   so dbt's partial parse of the project stays valid between runs; the lock makes it private):
+   * **incremental** when the live warehouse was built from the same project files: the live
+     file is copied and dbt builds only what depends on landed data. The intermediate models are
+     incremental by document (``macros/incremental_documents.sql``), so only the new documents'
+     rows are computed, and every pipeline test runs again over the whole warehouse. Seeds, their
+     tests, unit tests and the staging views (which read the landed folder when queried) are
+     already in the copy;
+   * **full** otherwise (first build, ``--force``, or a change to models, macros, seeds, dbt
+     settings or the loaders): a fresh file, everything built and tested;
+4. if every pipeline test passed (document-quality rules are warnings), replaces the live file
+   with ``os.replace`` — atomic, so readers see the old or the new file, never a mix; otherwise
+   deletes the new file and leaves the last good warehouse live;
 5. appends one JSON line to the run log.
+
+dbt runs in this process (``dbtRunner``). :func:`watch` keeps one process, and with it the parsed
+dbt project and the imported great-expectations, across rebuilds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from loaders.landing import load, read_manifest
 
@@ -39,6 +52,7 @@ class RebuildResult:
     finished: str = ""
     outcome: str = "running"  # succeeded / failed / locked
     reason: str = ""
+    mode: str = ""  # full / incremental / skipped (nothing changed)
     live_path: str = ""
     seconds: float = 0.0
     load_seconds: float = 0.0
@@ -53,55 +67,177 @@ class RebuildLocked(RuntimeError):
     """Another rebuild holds the lock."""
 
 
+# dbt selection of an incremental build: every model and test that depends on landed data,
+# except the staging views (their definitions did not change and they read the landed folder
+# when queried; their tests are selected) and the unit tests (they test model logic on fixed
+# inputs, and the logic did not change).
+INCREMENTAL_SELECTION = [
+    "--select",
+    "source:landed+,resource_type:test",
+    "source:landed+,resource_type:model,config.materialized:incremental",
+    "source:landed+,resource_type:model,config.materialized:table",
+    "--exclude", "resource_type:unit_test",
+]  # fmt: skip
+
+
 def _paths(live: Path) -> tuple[Path, Path]:
-    building = live.with_name(f".{live.name}.building-{os.getpid()}")
-    return building, live.with_name(live.name + ".lock")
+    return live.with_name(f".{live.name}.building"), live.with_name(live.name + ".lock")
 
 
-def _clean_stale_builds(live: Path) -> None:
-    """Remove build files of rebuilds that died (their pid is gone)."""
-    for path in live.parent.glob(f".{live.name}.building-*"):
-        pid = path.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            path.unlink(missing_ok=True)
+def _remove_build_files(building: Path) -> None:
+    """Remove a build file and its WAL (a killed rebuild's leftovers, or this run's)."""
+    building.unlink(missing_ok=True)
+    Path(str(building) + ".wal").unlink(missing_ok=True)
 
 
-def _fingerprint(landed: Path) -> dict[str, str]:
-    """What a warehouse is built from: the landed documents and the project files that shape it.
+def project_fingerprint() -> str:
+    """Hash of the files that shape a warehouse besides the documents: dbt project and loaders.
 
-    Written beside the live file after a successful swap; a rebuild with nothing new to land is
-    skipped only when both parts still match (so a failed build is retried on the next run, and
-    a change to seeds, models or macros rebuilds without any new document).
+    A change to any of them makes the next rebuild a full one (loaders included: a new parser
+    could land the same document differently, and incremental models keep a document's rows).
     """
-    documents = sorted(read_manifest(landed)["documents"])
     project = hashlib.sha256()
-    for folder in ("models", "macros", "seeds", "tests/dbt"):
+    for folder, suffixes in (
+        ("models", (".sql", ".yml", ".md")),
+        ("macros", (".sql", ".yml", ".md")),
+        ("seeds", (".csv", ".yml", ".md")),
+        ("tests/dbt", (".sql", ".yml")),
+        ("loaders", (".py",)),
+    ):
         for path in sorted((PROJECT_DIR / folder).rglob("*")):
-            if (
-                path.is_file()
-                and "landed" not in path.parts
-                and path.suffix in (".sql", ".yml", ".csv", ".md")
-            ):
+            if path.is_file() and "landed" not in path.parts and path.suffix in suffixes:
                 project.update(
                     str(path.relative_to(PROJECT_DIR)).encode() + b"\0" + path.read_bytes()
                 )
     for name in ("dbt_project.yml", "profiles.yml"):
         project.update((PROJECT_DIR / name).read_bytes())
+    return project.hexdigest()
+
+
+def _fingerprint(landed: Path) -> dict[str, Any]:
+    """What a warehouse is built from: the landed documents and the project files.
+
+    Written beside the live file after a successful swap. A rebuild is skipped when both still
+    match (so a failed build is retried on the next run, and a change to seeds, models or macros
+    rebuilds without any new document), and is incremental when only the documents differ.
+    """
     return {
-        "documents": hashlib.sha256("\n".join(documents).encode()).hexdigest(),
-        "project": project.hexdigest(),
+        "documents": sorted(read_manifest(landed)["documents"]),
+        "project": project_fingerprint(),
     }
 
 
-def _dbt_results(target: Path) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    path = target / "run_results.json"
-    if not path.exists():
-        return counts
-    for result in json.loads(path.read_text()).get("results", []):
-        if result["unique_id"].startswith("test."):
-            counts[result["status"]] = counts.get(result["status"], 0) + 1
-    return counts
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dataclass
+class DbtOutcome:
+    """What one ``dbt build`` did."""
+
+    success: bool
+    tests: dict[str, int] = field(default_factory=dict)  # test status -> count
+    failures: list[str] = field(default_factory=list)  # "<status> <node>: <message>"
+
+
+class DbtSession:
+    """Runs ``dbt build`` in this process through ``dbtRunner``.
+
+    A warm session (``keep_project=True``, used by :func:`watch`) parses the project once and
+    hands the parsed manifest to every later build, until the project files change. Each build
+    closes dbt-duckdb's connection before returning, so the new file can be swapped in with no
+    writer attached.
+    """
+
+    def __init__(self, *, keep_project: bool = False) -> None:
+        """Create a session; ``keep_project`` keeps the parsed project between builds."""
+        self.keep_project = keep_project
+        self._manifest: Any = None
+        self._manifest_key: tuple[str, ...] | None = None
+
+    @staticmethod
+    def _common(target: Path) -> list[str]:
+        return [
+            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(target), "--log-path", str(target),
+            "--log-level", "none", "--log-level-file", "info", "--no-write-json",
+        ]  # fmt: skip
+
+    def parse(self, env: dict[str, str], target: Path) -> str | None:
+        """Parse the project now (a warm session), unless it is parsed already; error or None."""
+        from dbt.cli.main import dbtRunner
+
+        key = (env["BUDGET_WAREHOUSE_PATH"], env["BUDGET_LANDED_PATH"], str(target))
+        key += (project_fingerprint(),)
+        if key == self._manifest_key:
+            return None
+        with _environment(env):
+            parsed = dbtRunner().invoke(["parse", *self._common(target)])
+        if not parsed.success:
+            self._manifest = self._manifest_key = None
+            return f"dbt parse: {parsed.exception}"
+        self._manifest, self._manifest_key = parsed.result, key
+        return None
+
+    def build(self, args: list[str], env: dict[str, str], target: Path) -> DbtOutcome:
+        """Run ``dbt build`` with ``args``; ``env`` holds the BUDGET_* paths for the profile."""
+        from dbt.cli.main import dbtRunner
+
+        if self.keep_project:
+            error = self.parse(env, target)
+            if error:
+                return DbtOutcome(False, failures=[error])
+        with _environment(env):
+            try:
+                run = dbtRunner(manifest=self._manifest).invoke(
+                    ["build", *self._common(target), *args]
+                )
+            finally:
+                _close_dbt_connections()
+        outcome = DbtOutcome(bool(run.success))
+        for node in getattr(run.result, "results", None) or []:
+            status = str(getattr(node.status, "value", node.status))
+            if node.node.resource_type == "test":
+                outcome.tests[status] = outcome.tests.get(status, 0) + 1
+            if status in ("error", "fail"):
+                message = " ".join(str(node.message or "").split())[:300]
+                outcome.failures.append(f"{status.upper()} {node.node.name}: {message}")
+        if run.exception is not None:
+            outcome.failures.append(f"dbt: {type(run.exception).__name__}: {run.exception}")
+        return outcome
+
+
+def _close_dbt_connections() -> None:
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb keeps it per class
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def _dbt_env(building: Path, landed: Path) -> dict[str, str]:
+    return {
+        "BUDGET_WAREHOUSE_PATH": str(building),
+        "BUDGET_LANDED_PATH": str(landed.resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def _dbt_target(live: Path) -> Path:
+    """The dbt target folder of this warehouse (partial parse, compiled SQL, dbt.log)."""
+    return live.with_name(f".{live.name}.dbt")
 
 
 def _findings(database: Path) -> dict[str, int]:
@@ -123,6 +259,7 @@ def rebuild(
     dbt_args: list[str] | None = None,
     workers: int | None = None,
     force: bool = False,
+    session: DbtSession | None = None,
 ) -> RebuildResult:
     """Run one rebuild (see the module docstring). Never raises for a failed build.
 
@@ -133,7 +270,8 @@ def rebuild(
         log_path: JSON-lines run log (default ``<live>.runs.jsonl``).
         dbt_args: extra arguments for ``dbt build``.
         workers: parser processes.
-        force: build even when nothing changed since the live warehouse was built.
+        force: build everything into a fresh file even when nothing changed.
+        session: the dbt session to build with (default: a new one for this run).
 
     Returns:
         The run's record (also appended to the log).
@@ -162,14 +300,16 @@ def rebuild(
         lock.truncate()
         lock.write(f"pid {os.getpid()} since {result.started}\n")
         lock.flush()
-        _clean_stale_builds(live)
+        _remove_build_files(building)  # we hold the lock: any build file is a dead run's
         try:
-            _run(docs_dir, live, landed, building, result, dbt_args or [], workers, force)
+            _run(
+                docs_dir, live, landed, building, result,
+                dbt_args or [], workers, force, session or DbtSession(),
+            )  # fmt: skip
         except Exception as error:  # noqa: BLE001 - the live warehouse must survive anything
             result.outcome, result.reason = "failed", f"{type(error).__name__}: {error}"
         finally:
-            building.unlink(missing_ok=True)
-            Path(str(building) + ".wal").unlink(missing_ok=True)
+            _remove_build_files(building)
         result.finished = datetime.now(UTC).isoformat(timespec="seconds")
         result.seconds = round(time.perf_counter() - started, 2)
         with open(log_path, "a", encoding="utf-8") as log:
@@ -188,6 +328,7 @@ def _run(
     dbt_args: list[str],
     workers: int | None,
     force: bool,
+    session: DbtSession,
 ) -> None:
     # an unmounted share or an emptied folder must not empty the warehouse
     if not docs_dir.is_dir() or not any(
@@ -220,35 +361,94 @@ def _run(
     state_path = live.with_name(live.name + ".state.json")
     fingerprint = _fingerprint(landed)
     built_from = json.loads(state_path.read_text()) if state_path.exists() else None
+    env = _dbt_env(building, landed)
     if live.exists() and not force and built_from == fingerprint:
         result.outcome, result.reason = "succeeded", "no new, changed or removed documents"
+        result.mode = "skipped"
+        if session.keep_project:  # a warm session gets ready for the next build (under the lock)
+            session.parse(env, _dbt_target(live))
         return
-    env = {
-        **os.environ,
-        "BUDGET_WAREHOUSE_PATH": str(building),
-        "BUDGET_LANDED_PATH": str(landed.resolve()),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DO_NOT_TRACK": "1",
-    }
-    target = PROJECT_DIR / "target" / "rebuild"
-    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    incremental = (
+        live.exists()
+        and not force
+        and isinstance(built_from, dict)
+        and built_from.get("project") == fingerprint["project"]
+    )
+    result.mode = "incremental" if incremental else "full"
     t0 = time.perf_counter()
-    run = subprocess.run(
-        [dbt, "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target), *dbt_args],
-        env=env, capture_output=True, text=True, cwd=PROJECT_DIR,
-    )  # fmt: skip
+    if incremental:
+        shutil.copyfile(live, building)
+    outcome = session.build(
+        [*(INCREMENTAL_SELECTION if incremental else []), *dbt_args],
+        env,
+        _dbt_target(live),
+    )
     result.dbt_seconds = round(time.perf_counter() - t0, 2)
-    result.tests = _dbt_results(target)
-    if run.returncode != 0:
-        failing = [line for line in run.stdout.splitlines() if "FAIL" in line or "ERROR" in line]
+    result.tests = outcome.tests
+    if not outcome.success:
         result.outcome = "failed"
         result.reason = (
-            f"dbt build exited {run.returncode}; the live warehouse was not replaced. "
-            + " | ".join(failing[-8:])
+            f"dbt build ({result.mode}) failed; the live warehouse was not replaced. "
+            + " | ".join(outcome.failures[-8:])
         )
         return
     result.findings = _findings(building)
     os.replace(building, live)
     state_path.write_text(json.dumps(fingerprint))
-    result.outcome, result.reason = "succeeded", "new warehouse is live"
+    result.outcome, result.reason = "succeeded", f"new warehouse is live ({result.mode} build)"
+
+
+def _folder_state(docs_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the documents folder's files (cheap to poll)."""
+    if not docs_dir.is_dir():
+        return ()
+    entries = []
+    for path in sorted(docs_dir.rglob("*")):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                stat = path.stat()
+                entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def watch(
+    docs_dir: Path,
+    live: Path,
+    landed: Path,
+    *,
+    interval: float = 5.0,
+    settle: float = 1.0,
+    log_path: Path | None = None,
+    workers: int | None = None,
+    on_result: Callable[[RebuildResult], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Rebuild whenever the documents folder changes, in one long-lived process.
+
+    Polls the folder every ``interval`` seconds; once a change has been still for ``settle``
+    seconds (a copy in progress), runs :func:`rebuild`. The process keeps great-expectations
+    imported and dbt's parsed project in memory, so a rebuild after one new document costs only
+    that document's work plus the tests. A rebuild started elsewhere (cron, Dagster) holds the
+    lock; the watcher then retries at the next poll.
+    """
+    import loaders.validate  # noqa: F401 - imported once here, not on every rebuild
+
+    session = DbtSession(keep_project=True)
+    seen: tuple[tuple[str, int, int], ...] | None = None
+    while not should_stop():
+        current = _folder_state(docs_dir)
+        if current != seen:
+            time.sleep(settle)
+            if _folder_state(docs_dir) != current:
+                continue  # still being written: look again
+            try:
+                result = rebuild(
+                    docs_dir, live, landed, log_path=log_path, workers=workers, session=session
+                )
+            except RebuildLocked:
+                time.sleep(interval)
+                continue
+            seen = current
+            if on_result:
+                on_result(result)
+        time.sleep(interval)

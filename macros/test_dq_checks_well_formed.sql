@@ -1,7 +1,8 @@
 {#-
-    Generic test for a document-quality rule model: every check row names its document, rule,
-    subject and message, and has a known status. One test node per rule model instead of one per
-    column (each dbt node costs a rebuild tens of milliseconds).
+    Generic test for document-quality checks (int_dq_checks, the union of every rule model): every
+    check row names its document, rule, subject and message, and has a known status. One test
+    node for all rules instead of one per rule model and column (each dbt node costs a rebuild
+    tens of milliseconds).
 -#}
 {% test dq_checks_well_formed(model) %}
 

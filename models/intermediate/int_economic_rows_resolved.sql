@@ -24,13 +24,13 @@ with
 
 economic_rows as (
 
-    select * from {{ ref('stg_landed__economic_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
 
 ),
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
 
 ),
 

@@ -9,13 +9,13 @@ with
 
 pivoted as (
 
-    select * from {{ ref('int_function_rows_pivoted') }}
+    select * from {{ documents_to_build(ref('int_function_rows_pivoted')) }}
 
 ),
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
 
 ),
 

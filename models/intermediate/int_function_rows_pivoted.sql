@@ -19,7 +19,7 @@ with
 
 function_rows as (
 
-    select * from {{ ref('stg_landed__function_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__function_rows')) }}
 
 ),
 

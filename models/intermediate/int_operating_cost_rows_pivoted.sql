@@ -6,7 +6,7 @@ with
 
 operating_cost_rows as (
 
-    select * from {{ ref('stg_landed__operating_cost_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__operating_cost_rows')) }}
 
 ),
 

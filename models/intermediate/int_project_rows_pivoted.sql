@@ -21,13 +21,13 @@ with
 
 project_rows as (
 
-    select * from {{ ref('stg_landed__project_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__project_rows')) }}
 
 ),
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
 
 ),
 

@@ -10,13 +10,13 @@ with
 
 revenue_rows as (
 
-    select * from {{ ref('stg_landed__revenue_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__revenue_rows')) }}
 
 ),
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 summary_rows as (
 
-    select * from {{ ref('stg_landed__summary_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__summary_rows')) }}
 
 ),
 

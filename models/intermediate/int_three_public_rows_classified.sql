@@ -8,13 +8,13 @@ with
 
 three_public_rows as (
 
-    select * from {{ ref('stg_landed__three_public_rows') }}
+    select * from {{ documents_to_build(ref('stg_landed__three_public_rows')) }}
 
 ),
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
 
 ),
 

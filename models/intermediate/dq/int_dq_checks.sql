@@ -43,7 +43,7 @@ checks as (
         source_table,
         source_line,
         '{{ rule_model }}' as rule_model
-    from {{ ref(rule_model) }}
+    from {{ documents_to_build(ref(rule_model)) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -66,7 +66,7 @@ final as (
         checks.source_line,
         checks.rule_model
     from checks
-    inner join rules
+    left join rules
         on checks.rule_id = rules.rule_id
 
 )
