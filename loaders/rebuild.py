@@ -170,7 +170,7 @@ class DbtSession:
         return [
             "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target),
-            "--log-level", "none", "--log-level-file", "info", "--no-write-json",
+            "--log-level", "none", "--log-level-file", "warn", "--no-write-json",
         ]  # fmt: skip
 
     def parse(self, env: dict[str, str], target: Path) -> str | None:
@@ -431,8 +431,9 @@ def watch(
     that document's work plus the tests. A rebuild started elsewhere (cron, Dagster) holds the
     lock; the watcher then retries at the next poll.
     """
-    import loaders.validate  # noqa: F401 - imported once here, not on every rebuild
+    from loaders.validate import prepare
 
+    prepare()  # great-expectations imported and its suites built once, not on every rebuild
     session = DbtSession(keep_project=True)
     seen: tuple[tuple[str, int, int], ...] | None = None
     while not should_stop():

@@ -178,6 +178,11 @@ def _suite_for(dataset: str) -> list[Any]:
     return out
 
 
+def prepare() -> None:
+    """Build the gate's suites now (a long-running process validates its first batch sooner)."""
+    _definitions()
+
+
 @functools.cache
 def _definitions() -> dict[str, Any]:
     """One ephemeral context with a validation definition per dataset, built once per process.

@@ -4,6 +4,8 @@
   is a new document. So an incremental run only has to
     - build the rows of documents the model does not hold yet (documents_to_build), and
     - delete the rows of documents that are no longer landed (delete_documents_no_longer_landed).
+  The rule models of models/intermediate/dq are views: int_dq_checks, incremental, computes the
+  new documents' checks through them (new_document_ids).
   The rebuild copies the live warehouse and runs dbt on the copy; a change to the project itself
   (models, macros, seeds, loaders) makes it build a fresh file instead, where nothing is
   incremental. tests/test_rebuild.py checks that both ways give the same warehouse.
@@ -29,5 +31,27 @@
         where document_id not in (
             select landed.document_id from {{ ref('stg_landed__documents') }} as landed
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro new_document_ids() -%}
+    {#- Landed documents this model holds no rows of yet, as a list of SQL literals ('null' when
+        none): a constant filter DuckDB pushes down into the views a model reads (int_dq_checks
+        reads the rule views, and only the new documents' checks are computed). -#}
+    {%- set landed_documents = ref('stg_landed__documents') -%}
+    {%- set ids = [] -%}
+    {%- if execute and is_incremental() -%}
+        {%- set query -%}
+            select landed.document_id
+            from {{ landed_documents }} as landed
+            where landed.document_id not in (select built.document_id from {{ this }} as built)
+            order by 1
+        {%- endset -%}
+        {%- set ids = run_query(query).columns[0].values() -%}
+    {%- endif -%}
+    {%- if ids | length == 0 -%}
+        null
+    {%- else -%}
+        {%- for id in ids -%}'{{ id }}'{{ ", " if not loop.last }}{%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

@@ -1,12 +1,16 @@
 {#-
-    Generic test for a document-quality rule model: the rows that fail the rule. Configure it
-    with severity `warn` (DESIGN.md §5: document-quality rules never block a build), so each
-    rule shows in `dbt build` as a warning with its number of failing checks.
+    Generic test for document-quality checks (int_dq_checks): one row per rule that has failing
+    checks, with their number. Configure it with severity `warn` (DESIGN.md §5: document-quality
+    rules never block a build), so `dbt build` warns with the number of rules that found
+    something; fct_dq_findings lists the checks.
 -#}
 {% test dq_rule_passes(model) %}
 
-    select *
+    select
+        rule_id,
+        count(*) as failing_checks
     from {{ model }}
     where status = 'fail'
+    group by rule_id
 
 {% endtest %}

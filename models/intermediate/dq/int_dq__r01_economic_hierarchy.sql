@@ -14,7 +14,7 @@ printed_rows as (
             order by source_line
             rows between unbounded preceding and current row
         ) as class_block
-    from {{ documents_to_build(ref('int_economic_rows_resolved')) }}
+    from {{ ref('int_economic_rows_resolved') }}
     where row_role in ('total', 'class', 'item')
 
 ),
@@ -24,7 +24,7 @@ cells as (
     select
         *,
         coalesce(measure_header, '') as header_key
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
 
 ),
 

@@ -7,13 +7,13 @@ with
 
 printed_rows as (
 
-    select * from {{ documents_to_build(ref('int_function_rows_classified')) }}
+    select * from {{ ref('int_function_rows_classified') }}
 
 ),
 
 cells as (
 
-    select * from {{ documents_to_build(ref('stg_landed__function_rows')) }}
+    select * from {{ ref('stg_landed__function_rows') }}
 
 ),
 

@@ -6,13 +6,13 @@ with
 
 printed_rows as (
 
-    select * from {{ documents_to_build(ref('int_project_rows_pivoted')) }}
+    select * from {{ ref('int_project_rows_pivoted') }}
 
 ),
 
 cells as (
 
-    select * from {{ documents_to_build(ref('stg_landed__project_rows')) }}
+    select * from {{ ref('stg_landed__project_rows') }}
 
 ),
 

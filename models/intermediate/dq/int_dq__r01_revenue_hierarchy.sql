@@ -6,7 +6,7 @@ with
 
 cells as (
 
-    select * from {{ documents_to_build(ref('stg_landed__revenue_rows')) }}
+    select * from {{ ref('stg_landed__revenue_rows') }}
 
 ),
 

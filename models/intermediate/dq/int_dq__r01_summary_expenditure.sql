@@ -6,14 +6,14 @@ with
 
 summary_rows as (
 
-    select * from {{ documents_to_build(ref('stg_landed__summary_rows')) }}
+    select * from {{ ref('stg_landed__summary_rows') }}
     where side = 'expenditure'
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

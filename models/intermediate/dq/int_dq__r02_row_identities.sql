@@ -21,7 +21,7 @@ cells as (
         'function_rows' as dataset,
         measure,
         amount
-    from {{ documents_to_build(ref('stg_landed__function_rows')) }}
+    from {{ ref('stg_landed__function_rows') }}
     union all
     select
         document_id,
@@ -30,7 +30,7 @@ cells as (
         'economic_rows' as dataset,
         measure,
         amount
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
     where table_kind = 'basic_by_economic'
     union all
     select
@@ -40,13 +40,13 @@ cells as (
         'project_rows' as dataset,
         measure,
         amount
-    from {{ documents_to_build(ref('stg_landed__project_rows')) }}
+    from {{ ref('stg_landed__project_rows') }}
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

@@ -13,34 +13,34 @@ with
 
 function_rows as (
 
-    select * from {{ documents_to_build(ref('int_function_rows_classified')) }}
+    select * from {{ ref('int_function_rows_classified') }}
     where is_first_scope_table
 
 ),
 
 summary as (
 
-    select * from {{ documents_to_build(ref('int_summary_classes_resolved')) }}
+    select * from {{ ref('int_summary_classes_resolved') }}
 
 ),
 
 economic as (
 
-    select * from {{ documents_to_build(ref('int_economic_rows_resolved')) }}
+    select * from {{ ref('int_economic_rows_resolved') }}
     where row_role = 'total'
 
 ),
 
 revenue as (
 
-    select * from {{ documents_to_build(ref('stg_landed__revenue_rows')) }}
+    select * from {{ ref('stg_landed__revenue_rows') }}
     where row_role = 'total' and measure = 'total'
 
 ),
 
 documents as (
 
-    select document_id from {{ documents_to_build(ref('stg_landed__documents')) }}
+    select document_id from {{ ref('stg_landed__documents') }}
 
 ),
 
@@ -440,7 +440,7 @@ compared as (
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

@@ -6,20 +6,20 @@ with
 
 summary as (
 
-    select * from {{ documents_to_build(ref('stg_landed__summary_rows')) }}
+    select * from {{ ref('stg_landed__summary_rows') }}
     where row_role = 'total'
 
 ),
 
 documents as (
 
-    select document_id from {{ documents_to_build(ref('stg_landed__documents')) }}
+    select document_id from {{ ref('stg_landed__documents') }}
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

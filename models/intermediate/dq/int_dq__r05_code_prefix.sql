@@ -6,7 +6,7 @@ with
 
 function_rows as (
 
-    select * from {{ documents_to_build(ref('int_function_rows_classified')) }}
+    select * from {{ ref('int_function_rows_classified') }}
     where printed_parent_code is not null
 
 ),
@@ -20,13 +20,13 @@ economic_rows as (
             order by source_line
             rows between unbounded preceding and 1 preceding
         ) as printed_parent_code
-    from {{ documents_to_build(ref('int_economic_rows_resolved')) }}
+    from {{ ref('int_economic_rows_resolved') }}
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

@@ -14,7 +14,7 @@ named_codes as (
         'function' as scheme,
         function_code as code,
         function_name as name
-    from {{ documents_to_build(ref('stg_landed__function_rows')) }}
+    from {{ ref('stg_landed__function_rows') }}
     where function_code is not null and function_name is not null
     union all
     select
@@ -24,7 +24,7 @@ named_codes as (
         'function' as scheme,
         function_code,
         row_label
-    from {{ documents_to_build(ref('stg_landed__revenue_rows')) }}
+    from {{ ref('stg_landed__revenue_rows') }}
     where function_code is not null and row_label is not null
     union all
     select
@@ -34,7 +34,7 @@ named_codes as (
         'department economic' as scheme,
         dept_economic_code,
         dept_economic_name
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
     where dept_economic_code is not null and dept_economic_name is not null and row_role in ('class', 'item')
     union all
     select
@@ -44,14 +44,14 @@ named_codes as (
         'government economic' as scheme,
         gov_economic_code,
         gov_economic_name
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
     where gov_economic_code is not null and gov_economic_name is not null
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

@@ -16,7 +16,7 @@ printed as (
         'function' as scheme,
         function_code as code,
         function_name as name
-    from {{ documents_to_build(ref('stg_landed__function_rows')) }}
+    from {{ ref('stg_landed__function_rows') }}
     where function_code is not null and function_name is not null
     union
     select distinct
@@ -24,7 +24,7 @@ printed as (
         'function' as scheme,
         function_code,
         row_label
-    from {{ documents_to_build(ref('stg_landed__revenue_rows')) }}
+    from {{ ref('stg_landed__revenue_rows') }}
     where function_code is not null and row_label is not null
     union
     select distinct
@@ -32,7 +32,7 @@ printed as (
         'department' as scheme,
         dept_economic_code,
         dept_economic_name
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
     where dept_economic_code is not null and dept_economic_name is not null and row_role in ('class', 'item')
     union
     select distinct
@@ -40,7 +40,7 @@ printed as (
         'government' as scheme,
         gov_economic_code,
         gov_economic_name
-    from {{ documents_to_build(ref('stg_landed__economic_rows')) }}
+    from {{ ref('stg_landed__economic_rows') }}
     where gov_economic_code is not null and gov_economic_name is not null
 
 ),
@@ -120,7 +120,7 @@ first_printed as (
         function_code as code,
         min(table_id) as table_id,
         min(source_line) as source_line
-    from {{ documents_to_build(ref('stg_landed__function_rows')) }}
+    from {{ ref('stg_landed__function_rows') }}
     where function_code is not null
     group by all
 

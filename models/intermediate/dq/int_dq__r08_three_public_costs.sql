@@ -6,14 +6,14 @@ with
 
 cells as (
 
-    select * from {{ documents_to_build(ref('stg_landed__three_public_rows')) }}
+    select * from {{ ref('stg_landed__three_public_rows') }}
     where measure = 'amount'
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 

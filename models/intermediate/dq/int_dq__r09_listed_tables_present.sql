@@ -6,7 +6,7 @@ with
 
 toc_entries as (
 
-    select * from {{ documents_to_build(ref('stg_landed__toc_entries')) }}
+    select * from {{ ref('stg_landed__toc_entries') }}
 
 ),
 

@@ -7,14 +7,14 @@ with
 
 projects as (
 
-    select * from {{ documents_to_build(ref('int_project_rows_pivoted')) }}
+    select * from {{ ref('int_project_rows_pivoted') }}
     where row_role = 'item' and not is_carryover
 
 ),
 
 tables as (
 
-    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
+    select * from {{ ref('stg_landed__tables') }}
 
 ),
 
@@ -26,7 +26,7 @@ function_totals as (
         min(table_id) as table_id,
         min(source_line) as source_line,
         sum(project_amount) as project_total
-    from {{ documents_to_build(ref('int_function_rows_classified')) }}
+    from {{ ref('int_function_rows_classified') }}
     where row_role = 'total' and is_first_scope_table
     group by all
 

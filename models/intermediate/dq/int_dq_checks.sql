@@ -1,6 +1,7 @@
 -- Every document-quality check evaluated (rules R01–R10 of DESIGN.md §5): one row per check,
 -- passed, failed or not evaluable, with the rule's severity from seed dq_rules.
--- fct_dq_findings keeps the failed and not-evaluable ones.
+-- fct_dq_findings keeps the failed and not-evaluable ones. The rule models are views; this table
+-- is incremental by document, so a rebuild computes only the new documents' checks.
 
 {% set rule_models = [
     'int_dq__r01_function_hierarchy',
@@ -18,6 +19,8 @@
     'int_dq__r09_listed_tables_present',
     'int_dq__r10_project_list_total',
 ] %}
+
+{% set new_documents = new_document_ids() %}
 
 with
 
@@ -43,7 +46,10 @@ checks as (
         source_table,
         source_line,
         '{{ rule_model }}' as rule_model
-    from {{ documents_to_build(ref(rule_model)) }}
+    from {{ ref(rule_model) }}
+    {% if is_incremental() %}
+        where document_id in ({{ new_documents }})
+    {% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
