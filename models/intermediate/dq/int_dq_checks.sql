@@ -48,7 +48,7 @@ checks as (
         '{{ rule_model }}' as rule_model
     from {{ ref(rule_model) }}
     {% if is_incremental() %}
-        where document_id in ({{ new_documents }})
+    where document_id in ({{ new_documents }})
     {% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
