@@ -118,10 +118,13 @@ test-bi: $(STAMP) $(BI_STAMP) ## Superset over the warehouse: SQL Lab API test (
 # ---------------------------------------------------------------------------------------------
 # Operations: scheduled rebuild, exports, Dagster (docs/operations.md)
 # ---------------------------------------------------------------------------------------------
-.PHONY: rebuild export test-orchestration
+.PHONY: rebuild watch export test-orchestration
 
 rebuild: $(STAMP) ## land new/changed documents, dbt build beside the live warehouse, swap it in
 	$(PY) -m loaders rebuild
+
+watch: $(STAMP) ## rebuild whenever $(BUDGET_DOCS_DIR) changes (long-running; Ctrl-C stops it)
+	$(PY) -m loaders watch
 
 export: $(STAMP) ## marts -> warehouse/exports/: budget_v1_4.duckdb (DuckDB 1.4 format) + Parquet
 	$(PY) -m loaders export

@@ -206,6 +206,7 @@ def rebuild_warehouse(
         raise dg.Failure(description=f"not run: {error}") from None
     summary = {
         "outcome": result.outcome,
+        "mode": result.mode,
         "reason": result.reason,
         "live_path": dg.MetadataValue.path(result.live_path),
         "seconds": result.seconds,

@@ -149,6 +149,36 @@ def test_gate_quarantines_a_failing_document(tmp_path):
     assert _landed_docs(tmp_path / "out") == GOOD
 
 
+@pytest.mark.parametrize(
+    ("dataset", "column", "bad_value"),
+    [
+        ("tables", "family", "budget_table"),  # not a table family
+        ("summary_rows", "side", "income"),  # a summary row is revenue or expenditure
+        ("revenue_rows", "row_label", None),  # every revenue row prints a label
+    ],
+)
+def test_gate_checks_each_row_of_the_landed_datasets(tmp_path, dataset, column, bad_value):
+    # the per-row checks dbt's staging tests used to run: Anyang's real rows, one value broken
+    from loaders.validate import run_gate
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ANYANG, folder)
+    load([folder], tmp_path / "out", workers=1, gate=False)
+    frames = {}
+    for name in ("documents", "tables", "summary_rows", "revenue_rows"):
+        frame = pq.read_table(tmp_path / "out" / name).to_pandas()
+        if "amount" in frame:
+            frame["amount"] = frame["amount"].astype(float)
+        frames[name] = frame
+    assert not run_gate(frames).failures  # as landed, every row passes
+    frames[dataset].loc[frames[dataset].index[0], column] = bad_value
+    (document_id,) = set(frames["documents"]["document_id"])
+    failures = run_gate(frames).failures
+    assert list(failures) == [document_id]
+    assert any(reason.startswith(f"{dataset}.{column}:") for reason in failures[document_id])
+
+
 def test_loading_is_deterministic(tmp_path):
     for out in ("one", "two"):
         load([DOCUMENTS], tmp_path / out, workers=1, gate=False)

@@ -107,16 +107,30 @@ def test_cron_line_does_not_rebuild_from_a_missing_documents_folder(tmp_path):
     assert not (tmp_path / "landed").exists()
 
 
+def test_watch_service_runs_the_watcher_in_the_checkout_and_stops_cleanly():
+    service = _unit("budget-watch.service")["Service"]
+    assert service["Type"] == "simple"
+    rebuild = _unit("budget-rebuild.service")["Service"]
+    assert service["WorkingDirectory"] == rebuild["WorkingDirectory"]
+    command = shlex.split(service["ExecStart"])
+    assert command[1:4] == ["-m", "loaders", "watch"]
+    assert _environment("budget-watch.service").keys() >= set(BUDGET_VARS)
+    assert service["KillSignal"] == "SIGTERM"  # the watcher finishes its rebuild, then exits 0
+    assert service["Restart"] == "on-failure"
+    assert _unit("budget-watch.service")["Install"]["WantedBy"] == "multi-user.target"
+
+
 def test_units_pass_systemd_analyze_verify(tmp_path):
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed: unit files only parsed")
     # verify checks that ExecStart exists: point the example paths at this checkout
-    for name in ("budget-rebuild.service", "budget-rebuild.timer"):
+    units = ("budget-rebuild.service", "budget-rebuild.timer", "budget-watch.service")
+    for name in units:
         text = (DEPLOY / name).read_text(encoding="utf-8")
         text = text.replace("/srv/budget-warehouse/.venv/bin/python", sys.executable)
         (tmp_path / name).write_text(text.replace("/srv/budget-warehouse", str(ROOT)))
     run = subprocess.run(
-        ["systemd-analyze", "verify", "budget-rebuild.service", "budget-rebuild.timer"],
+        ["systemd-analyze", "verify", *units],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 0 and run.stderr == "", run.stderr

@@ -1,4 +1,7 @@
-"""Rebuilds with real processes: readers during a swap, SIGKILL, a failing test, one new document.
+"""Rebuilds with real processes: swaps, kills, failing tests, incremental builds, the watcher.
+
+Readers during a swap, SIGKILL at a random point, a failing pipeline test, one new document,
+incremental rebuilds against a full one, and the watch service.
 
 Each test builds real warehouses with dbt into a temporary folder (tens of seconds each).
 """
@@ -50,9 +53,11 @@ def _env(tmp: Path) -> dict[str, str]:
     }
 
 
-def _rebuild(tmp: Path, **kwargs) -> subprocess.CompletedProcess:
+def _rebuild(
+    tmp: Path, args: tuple[str, ...] | list[str] = (), **kwargs
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "loaders", "rebuild"],
+        [sys.executable, "-m", "loaders", "rebuild", *args],
         env=_env(tmp), cwd=ROOT, capture_output=True, text=True, timeout=600, **kwargs,
     )  # fmt: skip
 
@@ -173,6 +178,78 @@ def test_adding_one_document_changes_only_its_rows(first_build):
     assert log["documents"] == {
         "added": 1, "changed": 0, "removed": 0, "unchanged": 2, "rejected": 0, "quarantined": 0,
     }  # fmt: skip
+    assert log["mode"] == "incremental"
+
+
+def _tables(database: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(f"select * from {name} order by all").fetchall() for name in names
+        }
+
+
+def test_incremental_rebuilds_give_the_full_build(first_build):
+    tmp, _ = first_build
+    live = tmp / "live" / "budget.duckdb"
+    _docs(tmp, ["urumqi", "xiamen"])  # two new documents
+    assert _rebuild(tmp).returncode == 0
+    (tmp / "docs" / SAMPLES["changzhi"]).unlink()  # one removed
+    removed = _rebuild(tmp)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    modes = [json.loads(line)["mode"] for line in (tmp / "live" / "budget.duckdb.runs.jsonl")
+             .read_text().splitlines()]  # fmt: skip
+    assert modes == ["full", "incremental", "incremental"]
+    incremental = _tables(live)
+    full = _rebuild(tmp, args=["--force"])
+    assert full.returncode == 0 and "(full build)" in full.stdout, full.stdout + full.stderr
+    rebuilt = _tables(live)
+    assert set(incremental) == set(rebuilt) and "int_dq_checks" in rebuilt
+    for name, rows in rebuilt.items():
+        assert incremental[name] == rows, name
+    # the removed document left every table; the new ones are in
+    documents = {row[0] for row in rebuilt["dim_document"]}
+    assert len(documents) == 3
+    assert {row[0] for row in rebuilt["int_dq_checks"]} == documents
+
+
+def test_watch_rebuilds_when_a_document_arrives(first_build):
+    tmp, _ = first_build
+    log_file = tmp / "live" / "budget.duckdb.runs.jsonl"
+
+    def runs() -> list[dict]:
+        return [json.loads(line) for line in log_file.read_text().splitlines()]
+
+    def wait_for(count: int) -> dict:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and len(runs()) < count:
+            time.sleep(0.1)
+        assert len(runs()) >= count, f"the watcher logged {len(runs())} of {count} runs"
+        return runs()[count - 1]
+
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "loaders", "watch", "--interval", "0.2"],
+        env=_env(tmp), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert wait_for(2)["mode"] == "skipped"  # its first look: nothing new
+        _docs(tmp, ["urumqi"])
+        run = wait_for(3)
+        assert (run["outcome"], run["mode"], run["documents"]["added"]) == (
+            "succeeded", "incremental", 1,
+        )  # fmt: skip
+        assert len(_snapshot(tmp)) == 3
+    finally:
+        os.killpg(watcher.pid, signal.SIGTERM)
+        output, _ = watcher.communicate(timeout=120)
+    assert watcher.returncode == 0, output
+    assert "watch stopped" in output
 
 
 def test_a_second_rebuild_waits_for_none_and_is_refused(first_build):
