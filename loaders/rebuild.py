@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -164,6 +165,7 @@ class DbtSession:
         self.keep_project = keep_project
         self._manifest: Any = None
         self._manifest_key: tuple[str, ...] | None = None
+        self.parses = 0  # how many times the project was parsed
 
     @staticmethod
     def _common(target: Path) -> list[str]:
@@ -187,6 +189,7 @@ class DbtSession:
             self._manifest = self._manifest_key = None
             return f"dbt parse: {parsed.exception}"
         self._manifest, self._manifest_key = parsed.result, key
+        self.parses += 1
         return None
 
     def build(self, args: list[str], env: dict[str, str], target: Path) -> DbtOutcome:
@@ -435,21 +438,33 @@ def watch(
 
     prepare()  # great-expectations imported and its suites built once, not on every rebuild
     session = DbtSession(keep_project=True)
+    frozen_at = -1
     seen: tuple[tuple[str, int, int], ...] | None = None
-    while not should_stop():
-        current = _folder_state(docs_dir)
-        if current != seen:
-            time.sleep(settle)
-            if _folder_state(docs_dir) != current:
-                continue  # still being written: look again
-            try:
-                result = rebuild(
-                    docs_dir, live, landed, log_path=log_path, workers=workers, session=session
-                )
-            except RebuildLocked:
-                time.sleep(interval)
-                continue
-            seen = current
-            if on_result:
-                on_result(result)
-        time.sleep(interval)
+    try:
+        while not should_stop():
+            current = _folder_state(docs_dir)
+            if current != seen:
+                time.sleep(settle)
+                if _folder_state(docs_dir) != current:
+                    continue  # still being written: look again
+                try:
+                    result = rebuild(
+                        docs_dir, live, landed, log_path=log_path, workers=workers, session=session
+                    )
+                except RebuildLocked:
+                    time.sleep(interval)
+                    continue
+                if session.parses != frozen_at:
+                    # what stays for the process's life (dbt's parsed project,
+                    # great-expectations) leaves the garbage collector's work: each later
+                    # rebuild collects faster
+                    gc.unfreeze()
+                    gc.collect()
+                    gc.freeze()
+                    frozen_at = session.parses
+                seen = current
+                if on_result:
+                    on_result(result)
+            time.sleep(interval)
+    finally:
+        gc.unfreeze()  # the interpreter tears everything down as usual on exit

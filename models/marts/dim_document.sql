@@ -4,7 +4,7 @@ with
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 

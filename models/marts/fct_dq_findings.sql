@@ -6,7 +6,7 @@ with
 
 checks as (
 
-    select * from {{ ref('int_dq_checks') }}
+    select * from {{ documents_to_build(ref('int_dq_checks')) }}
 
 ),
 

@@ -9,14 +9,14 @@ with
 
 economic_rows as (
 
-    select * from {{ ref('int_economic_rows_resolved') }}
+    select * from {{ documents_to_build(ref('int_economic_rows_resolved')) }}
     where disposition = 'fact'
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 

@@ -9,14 +9,14 @@ with
 
 function_rows as (
 
-    select * from {{ ref('int_function_rows_classified') }}
+    select * from {{ documents_to_build(ref('int_function_rows_classified')) }}
     where disposition = 'fact'
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 

@@ -7,14 +7,14 @@ with
 
 project_rows as (
 
-    select * from {{ ref('int_project_rows_pivoted') }}
+    select * from {{ documents_to_build(ref('int_project_rows_pivoted')) }}
     where disposition = 'fact'
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 

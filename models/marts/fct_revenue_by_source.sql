@@ -7,14 +7,14 @@ with
 
 revenue_cells as (
 
-    select * from {{ ref('int_revenue_rows_classified') }}
+    select * from {{ documents_to_build(ref('int_revenue_rows_classified')) }}
     where disposition = 'fact'
 
 ),
 
 summary_cells as (
 
-    select * from {{ ref('int_summary_classes_resolved') }}
+    select * from {{ documents_to_build(ref('int_summary_classes_resolved')) }}
     where
         side = 'revenue'
         and row_role in ('item', 'carryover')
@@ -25,7 +25,7 @@ summary_cells as (
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 

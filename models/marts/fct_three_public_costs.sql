@@ -8,21 +8,21 @@ with
 
 tables as (
 
-    select * from {{ ref('stg_landed__tables') }}
+    select * from {{ documents_to_build(ref('stg_landed__tables')) }}
     where family = 'three_public'
 
 ),
 
 cells as (
 
-    select * from {{ ref('int_three_public_rows_classified') }}
+    select * from {{ documents_to_build(ref('int_three_public_rows_classified')) }}
     where disposition = 'fact'
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
 
 ),
 
