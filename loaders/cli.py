@@ -11,10 +11,14 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from loaders.landing import LoadReport, load, read_manifest
+
+if TYPE_CHECKING:  # the rebuild module is imported by the commands that need it (dbt is slow)
+    from loaders.rebuild import RebuildResult
 
 
 def _landed_option(name: str = "--out") -> Callable:
@@ -171,7 +175,7 @@ def _log_option():
     )
 
 
-def _echo_result(result) -> None:
+def _echo_result(result: RebuildResult) -> None:
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     docs_line = ", ".join(f"{k} {v}" for k, v in result.documents.items())

@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from loaders.landing import load, read_manifest
+from loaders.landing import discover, load, read_manifest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -334,9 +334,7 @@ def _run(
     session: DbtSession,
 ) -> None:
     # an unmounted share or an emptied folder must not empty the warehouse
-    if not docs_dir.is_dir() or not any(
-        p.is_file() and not p.name.startswith(".") for p in docs_dir.rglob("*")
-    ):
+    if not docs_dir.is_dir() or not discover([docs_dir]):
         result.outcome = "failed"
         result.reason = (
             f"documents folder {docs_dir} is missing or empty: refusing to remove every document; "
@@ -402,15 +400,18 @@ def _run(
 
 
 def _folder_state(docs_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the documents folder's files (cheap to poll)."""
+    """Names, sizes and modification times of the documents a rebuild would land (cheap to poll).
+
+    The same files as landing sees (:func:`loaders.landing.discover`: hidden files, such as the
+    temporary file of a copy in progress, are not documents).
+    """
     if not docs_dir.is_dir():
         return ()
     entries = []
-    for path in sorted(docs_dir.rglob("*")):
-        with contextlib.suppress(OSError):
-            if path.is_file():
-                stat = path.stat()
-                entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    for path in discover([docs_dir]):
+        with contextlib.suppress(OSError):  # removed between listing and stat
+            stat = path.stat()
+            entries.append((str(path), stat.st_size, stat.st_mtime_ns))
     return tuple(entries)
 
 
