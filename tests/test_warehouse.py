@@ -233,3 +233,39 @@ def test_comments_are_persisted(warehouse):
         "select comment from duckdb_tables() where table_name = 'fct_expenditure_by_function'"
     ).fetchone()[0]
     assert "Grain" in comment or "grain" in comment
+
+
+# A real row changed in one column, and the mart-contract constraint that must refuse it.
+CONTRACT_BREACHES = [
+    ("fct_three_public_costs", "", "primary key"),  # the same document and category twice
+    ("fct_three_public_costs", "'taxi' as category", "CHECK"),
+    ("fct_three_public_costs", "-1 as amount", "CHECK"),
+    ("fct_three_public_costs", "false as is_printed, 5 as amount", "CHECK"),
+    ("fct_expenditure_by_function", "null as function_code", "NOT NULL"),
+    ("fct_expenditure_by_function", "'99' as class_code", "CHECK"),  # not the code's prefix
+    ("fct_projects", "0 as n_printed_rows", "CHECK"),
+    ("dim_document", "1999 as fiscal_year, 'x' as document_id", "CHECK"),
+    ("dim_document", "'x' as document_id", "unique"),  # a second budget of one department-year
+    ("fct_dq_findings", "'warn' as severity", "CHECK"),
+]
+
+
+@pytest.mark.parametrize(("table", "change", "refused_by"), CONTRACT_BREACHES)
+def test_the_mart_contract_refuses_a_bad_row(warehouse, tmp_path, table, change, refused_by):
+    path = warehouse.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(Path(path).read_bytes())
+    key_breach = refused_by in ("primary key", "unique")
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"create temp table original as select * from {table} order by all limit 1")
+        con.execute(f"delete from {table}")
+        if key_breach:  # the real row is there first; the breach is a second row with its key
+            con.execute(f"insert into {table} select * from original")
+        columns = f"* replace ({change})" if change else "*"
+        with pytest.raises(duckdb.ConstraintException, match=refused_by):
+            con.execute(f"insert into {table} select {columns} from original")
+        if not key_breach:  # the real row itself goes in: only the change is refused
+            con.execute(f"insert into {table} select * from original")
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1
