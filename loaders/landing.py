@@ -2,7 +2,8 @@
 
 Layout of the output folder::
 
-    <out>/<dataset>/part-<batch>.parquet   one file per dataset per load batch
+    <out>/<dataset>/part-<batch>-<chunk>.parquet   a file per dataset per chunk of a load batch
+                                                   (merged into one when there are many)
     <out>/_manifest.json                   landed documents: id, file, hashes, batch
     <out>/_quarantine/<document_id>.json   documents the gate refused, with reasons
     <out>/_reports/<batch>.txt             the gate's readable report
@@ -37,6 +38,11 @@ from loaders.schema import SCHEMAS
 from loaders.text import decode
 
 MANIFEST = "_manifest.json"
+# Parts per dataset beyond which a load merges them all into one. Each load adds a part per
+# dataset (a first load of N documents, N / chunk size of them), and every read of a staging view
+# binds and scans them all: on 1,000 documents, 62 parts made int_dq_checks take 0.8 s instead of
+# 0.4 s. A merge of 1,000 documents' parts takes about 0.7 s, once every 8 loads.
+MAX_PARTS = 8
 
 
 @dataclass
@@ -305,6 +311,7 @@ def load(
         }
         report.loaded.append(row)
     _ensure_all_datasets(out)
+    merged = _compact(out, landed)
     manifest["documents"] = landed
     _write_atomic(
         out / MANIFEST,
@@ -312,6 +319,8 @@ def load(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
         ),
     )
+    for part in merged:  # the manifest no longer points at them (orphans if we die here)
+        part.unlink(missing_ok=True)
     return report
 
 
@@ -390,6 +399,48 @@ def _ensure_all_datasets(out: Path) -> None:
         if not any(folder.glob("part-*.parquet")):
             empty = _table(name, [])
             _write_atomic(folder / "part-empty.parquet", lambda p, t=empty: pq.write_table(t, p))
+
+
+def _sql_string(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
+    """Merge each dataset's parts into one, once some dataset has more than MAX_PARTS.
+
+    Every load adds a part per dataset, and every read of a staging view opens them all: a
+    long-running service would slow down with each new document. The merged parts belong to a
+    new batch, every landed document is pointed at it (the caller writes the manifest), and the
+    old parts are returned for the caller to delete after the manifest. If the process dies in
+    between, whichever parts the manifest does not point at are orphans the next load removes.
+    Rows are copied as they are (DuckDB streams them: memory stays bounded).
+    """
+    parts = {
+        name: sorted((out / name).glob("part-*-*.parquet")) if (out / name).exists() else []
+        for name in SCHEMAS
+    }
+    if max(len(files) for files in parts.values()) <= MAX_PARTS:
+        return []
+    import duckdb  # only here: the parsers and the CLI do not need it
+
+    # "k…": not a hex digit, so never the name of a load's batch (12 hex digits)
+    batch = "k" + hashlib.sha256("|".join(sorted(landed)).encode()).hexdigest()[:11]
+    with duckdb.connect() as con:
+        for name, files in parts.items():
+            if not files:
+                continue
+            listed = ", ".join(_sql_string(f) for f in files)
+
+            def copy(path: Path, listed: str = listed) -> None:
+                con.execute(
+                    f"copy (select * from read_parquet([{listed}], union_by_name = true)) "
+                    f"to {_sql_string(path)} (format parquet)"
+                )
+
+            _write_atomic(out / name / f"part-{batch}-00000.parquet", copy)
+    for doc in landed.values():
+        doc["batch"] = batch
+    return [f for files in parts.values() for f in files]
 
 
 def _clean_orphans(out: Path, landed: dict[str, Any]) -> None:

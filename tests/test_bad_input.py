@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import DOCUMENTS, SAMPLES, amount_positions, parse_path
 
+from loaders import landing
 from loaders.cli import main
 from loaders.landing import load
 
@@ -208,3 +209,40 @@ def test_amounts_are_exact_decimals(tmp_path, dataset):
     table = pq.read_table(tmp_path / "out" / dataset)
     assert str(table.schema.field("amount").type) == "decimal128(20, 6)"
     assert all(isinstance(v, Decimal) for v in table.column("amount").to_pylist())
+
+
+def _rows(out: Path) -> dict[str, list]:
+    return {
+        name: sorted(map(repr, pq.read_table(out / name).to_pylist())) for name in landing.SCHEMAS
+    }
+
+
+def test_many_loads_are_merged_into_one_part_per_dataset(tmp_path, monkeypatch):
+    # every load adds a part per dataset; past MAX_PARTS a load merges them, rows unchanged
+    monkeypatch.setattr(landing, "MAX_PARTS", 2)
+    docs, out = tmp_path / "docs", tmp_path / "landed"
+    docs.mkdir()
+    keys = ["anyang", "changzhi", "jiyuan"]
+    for n, key in enumerate(keys, 1):  # one load per document
+        shutil.copy(DOCUMENTS / SAMPLES[key], docs)
+        load([docs], out, sync=True, gate=False)
+        parts = len(list((out / "function_rows").glob("part-*.parquet")))
+        assert parts == (n if n <= 2 else 1)
+    batches = {doc["batch"] for doc in landing.read_manifest(out)["documents"].values()}
+    assert len(batches) == 1 and batches.pop().startswith("k")
+    for name in landing.SCHEMAS:
+        assert len(list((out / name).glob("part-*.parquet"))) == 1, name
+        assert pq.read_schema(next((out / name).glob("part-*.parquet"))).types == list(
+            landing.SCHEMAS[name].types
+        ), name
+    at_once = tmp_path / "at_once"
+    load([docs], at_once, gate=False)
+    assert _rows(out) == _rows(at_once)
+    # a document removed after the merge leaves the merged parts
+    (docs / SAMPLES["changzhi"]).unlink()
+    assert len(load([docs], out, sync=True, gate=False).removed) == 1
+    (at_once_docs := tmp_path / "two").mkdir()
+    for key in ("anyang", "jiyuan"):
+        shutil.copy(DOCUMENTS / SAMPLES[key], at_once_docs)
+    load([at_once_docs], tmp_path / "two_landed", gate=False)
+    assert _rows(out) == _rows(tmp_path / "two_landed")
