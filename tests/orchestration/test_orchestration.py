@@ -156,7 +156,7 @@ def test_a_failed_build_records_the_landing_fails_and_keeps_the_warehouse(paths)
     live = Path(paths.warehouse_path)
     before = live.stat().st_ino
     # a corrected copy of Anyang's budget beside the original: two documents of one department,
-    # year and kind break dim_document's grain test
+    # year and kind break dim_document's grain (the unique constraint of the enforced contract)
     text = (DOCUMENTS / SAMPLES["anyang"]).read_text(encoding="utf-8")
     corrected = text.replace("\t17\t\t17\n", "\t18\t\t18\n")
     assert corrected != text
@@ -169,7 +169,10 @@ def test_a_failed_build_records_the_landing_fails_and_keeps_the_warehouse(paths)
     assert live.stat().st_ino == before
     log = [json.loads(line) for line in Path(f"{live}.runs.jsonl").read_text().splitlines()]
     assert log[-1]["outcome"] == "failed" and log[-1]["documents"]["added"] == 1
-    assert "unique_combination_of_columns_dim_document" in log[-1]["reason"]
+    # dim_document's unique constraint (the enforced mart contract) names the duplicate key
+    reason = log[-1]["reason"].lower()
+    assert "error dim_document" in reason and "unique constraint" in reason
+    assert all(value in reason for value in ("anyang_housing_fund", "2024", "budget"))
 
 
 def test_a_missing_documents_folder_fails_without_touching_anything(tmp_path):
