@@ -38,11 +38,13 @@ from loaders.schema import SCHEMAS
 from loaders.text import decode
 
 MANIFEST = "_manifest.json"
-# Parts per dataset beyond which a load merges them all into one. Each load adds a part per
-# dataset (a first load of N documents, N / chunk size of them), and every read of a staging view
-# binds and scans them all: on 1,000 documents, 62 parts made int_dq_checks take 0.8 s instead of
-# 0.4 s. A merge of 1,000 documents' parts takes about 0.7 s, once every 8 loads.
-MAX_PARTS = 8
+# Load batches beyond which a load merges every dataset's parts into one. Each load adds a part
+# per dataset (a first load of N documents, N / chunk size of them), and every read of a staging
+# view binds and scans them all: on 1,000 documents, 62 parts made int_dq_checks take 0.8 s
+# instead of 0.4 s. A merge of 1,000 documents' parts takes about 0.7 s, once every 8 loads; a
+# first load is never merged (its parts are what a large load writes in parallel).
+MAX_BATCHES = 8
+COMPACT_SETTINGS = {"memory_limit": "128MB", "preserve_insertion_order": False}
 
 
 @dataclass
@@ -406,7 +408,7 @@ def _sql_string(path: Path) -> str:
 
 
 def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
-    """Merge each dataset's parts into one, once some dataset has more than MAX_PARTS.
+    """Merge each dataset's parts into one, once the landed documents span over MAX_BATCHES loads.
 
     Every load adds a part per dataset, and every read of a staging view opens them all: a
     long-running service would slow down with each new document. The merged parts belong to a
@@ -415,17 +417,17 @@ def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
     between, whichever parts the manifest does not point at are orphans the next load removes.
     Rows are copied as they are (DuckDB streams them: memory stays bounded).
     """
+    if len({doc["batch"] for doc in landed.values()}) <= MAX_BATCHES:
+        return []
     parts = {
         name: sorted((out / name).glob("part-*-*.parquet")) if (out / name).exists() else []
         for name in SCHEMAS
     }
-    if max(len(files) for files in parts.values()) <= MAX_PARTS:
-        return []
     import duckdb  # only here: the parsers and the CLI do not need it
 
     # "k…": not a hex digit, so never the name of a load's batch (12 hex digits)
     batch = "k" + hashlib.sha256("|".join(sorted(landed)).encode()).hexdigest()[:11]
-    with duckdb.connect() as con:
+    with duckdb.connect(config=COMPACT_SETTINGS) as con:
         for name, files in parts.items():
             if not files:
                 continue

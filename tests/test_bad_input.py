@@ -218,8 +218,8 @@ def _rows(out: Path) -> dict[str, list]:
 
 
 def test_many_loads_are_merged_into_one_part_per_dataset(tmp_path, monkeypatch):
-    # every load adds a part per dataset; past MAX_PARTS a load merges them, rows unchanged
-    monkeypatch.setattr(landing, "MAX_PARTS", 2)
+    # every load adds a part per dataset; past MAX_BATCHES loads a load merges them, rows unchanged
+    monkeypatch.setattr(landing, "MAX_BATCHES", 2)
     docs, out = tmp_path / "docs", tmp_path / "landed"
     docs.mkdir()
     keys = ["anyang", "changzhi", "jiyuan"]
