@@ -45,7 +45,8 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _quote_str(text: str) -> str:
+def sql_string(text: str) -> str:
+    """A SQL string literal of ``text`` (single quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -76,14 +77,14 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     target = f"compat.main.{_quote_ident(table)}"
     con.execute(f"insert into {target} select * from src.main.{_quote_ident(table)}")
     if comment:
-        con.execute(f"comment on table {target} is {_quote_str(comment)}")
+        con.execute(f"comment on table {target} is {sql_string(comment)}")
     columns = con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'src' "
         "and schema_name = 'main' and table_name = ? and comment is not null",
         [table],
     ).fetchall()
     for column, text in columns:
-        con.execute(f"comment on column {target}.{_quote_ident(column)} is {_quote_str(text)}")
+        con.execute(f"comment on column {target}.{_quote_ident(column)} is {sql_string(text)}")
 
 
 def _clean_stale_temporaries(*folders: Path) -> None:
@@ -122,15 +123,15 @@ def export(warehouse: Path, out: Path) -> ExportReport:
     written: list[tuple[Path, Path]] = []
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"attach {_quote_str(str(warehouse))} as src (read_only)")
+        con.execute(f"attach {sql_string(str(warehouse))} as src (read_only)")
         tables = mart_tables(con)
         if not tables:
             raise ValueError(f"{warehouse} has no mart tables (dim_*, fct_*, mart_*)")
         for suffix in ("", ".wal"):
             Path(f"{compat_tmp}{suffix}").unlink(missing_ok=True)
         con.execute(
-            f"attach {_quote_str(str(compat_tmp))} as compat "
-            f"(storage_version {_quote_str(COMPAT_STORAGE_VERSION)})"
+            f"attach {sql_string(str(compat_tmp))} as compat "
+            f"(storage_version {sql_string(COMPAT_STORAGE_VERSION)})"
         )
         for table in tables:
             _copy_table(con, table)
@@ -138,7 +139,7 @@ def export(warehouse: Path, out: Path) -> ExportReport:
             tmp = parquet_dir / f".{table}.parquet{tag}"
             con.execute(
                 f"copy (select * from src.main.{_quote_ident(table)}) to "
-                f"{_quote_str(str(tmp))} (format parquet, compression zstd)"
+                f"{sql_string(str(tmp))} (format parquet, compression zstd)"
             )
             written.append((tmp, final))
             report.row_counts[table] = con.execute(

@@ -44,7 +44,8 @@ MANIFEST = "_manifest.json"
 # instead of 0.4 s. A merge of 1,000 documents' parts takes about 0.7 s, once every 8 loads; a
 # first load is never merged (its parts are what a large load writes in parallel).
 MAX_BATCHES = 8
-COMPACT_SETTINGS = {"memory_limit": "128MB", "preserve_insertion_order": False}
+# The merge's DuckDB memory cap: uncapped, it raised a load's peak memory to about 800 MB.
+COMPACT_SETTINGS = {"memory_limit": "128MB"}
 
 
 @dataclass
@@ -403,10 +404,6 @@ def _ensure_all_datasets(out: Path) -> None:
             _write_atomic(folder / "part-empty.parquet", lambda p, t=empty: pq.write_table(t, p))
 
 
-def _sql_string(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
     """Merge each dataset's parts into one, once the landed documents span over MAX_BATCHES loads.
 
@@ -415,7 +412,7 @@ def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
     new batch, every landed document is pointed at it (the caller writes the manifest), and the
     old parts are returned for the caller to delete after the manifest. If the process dies in
     between, whichever parts the manifest does not point at are orphans the next load removes.
-    Rows are copied as they are (DuckDB streams them: memory stays bounded).
+    Rows are copied as they are and in the order they were read, with DuckDB's memory capped.
     """
     if len({doc["batch"] for doc in landed.values()}) <= MAX_BATCHES:
         return []
@@ -425,18 +422,20 @@ def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
     }
     import duckdb  # only here: the parsers and the CLI do not need it
 
+    from loaders.export import sql_string
+
     # "k…": not a hex digit, so never the name of a load's batch (12 hex digits)
     batch = "k" + hashlib.sha256("|".join(sorted(landed)).encode()).hexdigest()[:11]
     with duckdb.connect(config=COMPACT_SETTINGS) as con:
         for name, files in parts.items():
             if not files:
                 continue
-            listed = ", ".join(_sql_string(f) for f in files)
+            listed = ", ".join(sql_string(str(f)) for f in files)
 
             def copy(path: Path, listed: str = listed) -> None:
                 con.execute(
                     f"copy (select * from read_parquet([{listed}], union_by_name = true)) "
-                    f"to {_sql_string(path)} (format parquet)"
+                    f"to {sql_string(str(path))} (format parquet)"
                 )
 
             _write_atomic(out / name / f"part-{batch}-00000.parquet", copy)
