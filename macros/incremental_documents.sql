@@ -36,8 +36,10 @@
 
 {% macro new_document_ids() -%}
     {#- Landed documents this model holds no rows of yet, as a list of SQL literals ('null' when
-        none): a constant filter DuckDB pushes down into the views a model reads (int_dq_checks
-        reads the rule views, and only the new documents' checks are computed). -#}
+        none): a constant filter on the views a model reads (int_dq_checks reads the rule views
+        and keeps only the new documents' checks). DuckDB applies it inside the views where it
+        can, but their scans of the staging datasets still read every document: on 1,000
+        documents the rule views took about 0.6 s for one document against 1.1 s for all. -#}
     {%- set landed_documents = ref('stg_landed__documents') -%}
     {%- set ids = [] -%}
     {%- if execute and is_incremental() -%}
