@@ -125,7 +125,7 @@ pivoted as (
         gov_economic_code as gov_code_printed,
         gov_code_as_printed,
         gov_economic_name,
-        string_agg(distinct parse_note, '; ') as parse_note,
+        string_agg(distinct parse_note, '; ' order by parse_note) as parse_note,
         count(*) as n_cells,
         {{ pivot_measures(economic_measures) }}
     from economic_rows

@@ -94,9 +94,9 @@ checks as (
         printed.name,
         bool_or(same_code.code is not null) as code_attested,
         bool_or(same_code.name_key = {{ normalise_name('printed.name') }}) as name_matches,
-        string_agg(distinct same_code.name, ' / ') as attested_names,
+        string_agg(distinct same_code.name, ' / ' order by same_code.name) as attested_names,
         (
-            select string_agg(distinct other.code, ', ')
+            select string_agg(distinct other.code, ', ' order by other.code)
             from reference_with_aliases as other
             where
                 other.scheme = printed.scheme
