@@ -35,3 +35,21 @@ def parse_amount(cell: str, factor: Decimal) -> Decimal:
         return Decimal(text) * factor
     except InvalidOperation as error:  # pragma: no cover - the regex guards this
         raise ValueError(f"not an amount: {cell!r}") from error
+
+
+# the landed amount type is decimal(20, 6): 14 integer digits and 6 decimals (万元)
+MAX_INTEGER_DIGITS = 14
+MAX_DECIMALS = 6
+
+
+def fits_landed(value: Decimal) -> bool:
+    """Can the amount be landed exactly as ``decimal(20, 6)``?
+
+    A damaged document can print a 20-digit number, or an amount in 元 with more decimals than
+    six places of 万元 hold: such a cell is kept in ``cells`` only, never rounded or cut.
+    """
+    sign, digits, exponent = value.normalize().as_tuple()
+    if not isinstance(exponent, int):
+        return False
+    integer_digits = len(digits) + exponent
+    return integer_digits <= MAX_INTEGER_DIGITS and -exponent <= MAX_DECIMALS

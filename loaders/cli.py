@@ -63,6 +63,11 @@ def coverage_lines(report: LoadReport) -> list[str]:
         landed = sum(r["numeric_cells_landed"] for r in rows)
         twice = sum(r["numeric_cells_landed_twice"] for r in rows)
         incomplete = [r["table_id"] for r in rows if r["status"] == "incomplete"]
+        cells_only = sum(
+            r["numeric_cells_printed"] - r["numeric_cells_landed"]
+            for r in rows
+            if r["status"] in ("incomplete", "not_typed")
+        )
         empty = sum(1 for r in rows if r["status"] == "empty")
         lines.append(
             f"{doc['source_file']}: {doc['department_name']} {doc['fiscal_year']} "
@@ -73,9 +78,10 @@ def coverage_lines(report: LoadReport) -> list[str]:
             f"({', '.join(f'{k} {v}' for k, v in sorted(families.items()))}), "
             f"{doc['tables_found'] - doc['tables_recognised']} other/unrecognised, {empty} empty"
         )
-        status = "complete" if landed == printed and not twice and not incomplete else "INCOMPLETE"
+        status = "complete" if landed == printed and not twice else "INCOMPLETE"
         lines.append(
-            f"  numeric cells: {printed} printed, {landed} landed, {twice} landed twice -> {status}"
+            f"  numeric cells: {printed} printed, {landed} typed, {cells_only} in cells only, "
+            f"{twice} landed twice -> {status}"
             + (f" (tables {', '.join(incomplete)})" if incomplete else "")
         )
     return lines
@@ -126,6 +132,8 @@ def load_command(
             click.echo(f"gate: {line}")
     for line in report.messages:
         click.echo(f"warning: {line}", err=True)
+    for line in report.below_full_coverage():
+        click.echo(f"not fully typed: {line}", err=True)
     for rejected in report.rejected:
         click.echo(f"error: {rejected.message}", err=True)
     for source, reasons in report.quarantined.items():
@@ -178,6 +186,8 @@ def _log_option():
 def _echo_result(result: RebuildResult) -> None:
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
+    for line in result.not_fully_typed:
+        click.echo(f"not fully typed: {line}", err=True)
     docs_line = ", ".join(f"{k} {v}" for k, v in result.documents.items())
     tests_line = ", ".join(f"{k} {v}" for k, v in sorted(result.tests.items())) or "not run"
     click.echo(f"documents: {docs_line}")
@@ -202,8 +212,9 @@ def rebuild_command(
     Only new or changed documents are parsed; one dbt build runs into a new file beside the live
     one (a copy of it, building only the new documents' rows, when the project files did not
     change), which replaces the live file only if every pipeline test passes. Exit codes: 0 the
-    new warehouse is live (or nothing changed); 1 the build failed and the last good warehouse
-    stays live; 3 another rebuild is running.
+    new warehouse is live (or nothing changed); 4 it is live, but documents were rejected or
+    quarantined (named on stderr and in the run log); 1 the build failed and the last good
+    warehouse stays live; 3 another rebuild is running.
     """
     from loaders.rebuild import RebuildLocked, rebuild
 
@@ -213,7 +224,24 @@ def rebuild_command(
         click.echo(f"rebuild: {error}", err=True)
         sys.exit(3)
     _echo_result(result)
-    sys.exit(0 if result.outcome == "succeeded" else 1)
+    sys.exit(rebuild_exit_code(result.outcome, result.documents))
+
+
+# A rebuild that went live without some documents must not look like a clean run to a scheduler.
+EXIT_LIVE_WITH_REJECTIONS = 4
+
+
+def rebuild_exit_code(outcome: str, documents: dict[str, int]) -> int:
+    """The rebuild's exit code for a scheduler.
+
+    0: live, every document loaded; 4: live, but documents were rejected or quarantined;
+    1: the build failed (the last good warehouse stays live).
+    """
+    if outcome != "succeeded":
+        return 1
+    if documents.get("rejected") or documents.get("quarantined"):
+        return EXIT_LIVE_WITH_REJECTIONS
+    return 0
 
 
 @main.command("watch")

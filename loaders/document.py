@@ -1,7 +1,8 @@
-"""One document, end to end and pure: text → rows of every landed dataset."""
+"""One document, end to end and pure: bytes → document model → rows of every landed dataset."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +11,36 @@ from loaders import settings as s
 from loaders.errors import InputError
 from loaders.identify import identify
 from loaders.interpret import Context, TableResult, interpret
+from loaders.model import Document
 from loaders.segment import Table, segment, table_of_contents
-from loaders.text import content_hash
+from loaders.text import content_hash, decode, read_text
+
+PDF_MAGIC = b"%PDF-"
+
+
+def read_document(data: bytes, source: str) -> Document:
+    """The document model of a file's bytes: a PDF by its magic number, else text.
+
+    Raises:
+        InputError: unreadable input (see :func:`loaders.pdf.read_pdf` and
+            :func:`loaders.text.decode`).
+    """
+    if data.lstrip()[:5] == PDF_MAGIC:
+        from loaders.pdf import read_pdf  # pypdfium2 only where a PDF is read
+
+        return read_pdf(data, source)
+    return read_text(decode(data, source))
+
+
+def parse_bytes(data: bytes, source_file: str) -> ParsedDocument:
+    """Parse one file's bytes: the pure function a batch (or a distributed engine) maps.
+
+    Raises:
+        InputError: the document cannot be loaded (message names file and page or line).
+    """
+    return parse_document(
+        read_document(data, source_file), source_file, hashlib.sha256(data).hexdigest()
+    )
 
 
 @dataclass
@@ -29,16 +58,13 @@ class ParsedDocument:
         return self.datasets["documents"][0]
 
 
-def parse_document(
-    text: str, source_file: str, source_sha256: str, encoding: str
-) -> ParsedDocument:
-    """Parse the decoded text of one disclosure.
+def parse_document(document: Document, source_file: str, source_sha256: str) -> ParsedDocument:
+    """Parse one disclosure from its document model.
 
     Args:
-        text: decoded text (see :func:`loaders.text.decode`).
+        document: what a reader made of the file (see :func:`read_document`).
         source_file: file name, kept as provenance and used in messages.
         source_sha256: hash of the file's bytes.
-        encoding: the encoding the bytes were decoded with.
 
     Returns:
         Rows for every dataset, plus human-readable messages (``file:line: …``) for problems.
@@ -47,13 +73,16 @@ def parse_document(
         InputError: no table of a known disclosure layout was found (unknown layout), or the
             document does not say which department and year it is.
     """
+    text = document.text
     digest = content_hash(text)
     document_id = digest[:16]
-    tables = segment(text)
+    tables = segment(document)
     department_lines = [t.department_line for t in tables if t.department_line]
     identity = identify(text, department_lines)
+    # a narrative without tables is one part of a disclosure published as two files
     recognised = [t for t in tables if t.family in s.TYPED_FAMILIES]
-    if not recognised:
+    narrative_only = not tables and identity.fiscal_year and identity.department_name
+    if not recognised and not narrative_only:
         line = tables[0].first_line if tables else None
         raise InputError(
             source_file,
@@ -70,7 +99,10 @@ def parse_document(
         )
     units = Counter(t.unit_as_printed for t in recognised if t.unit_as_printed)
     default_unit = units.most_common(1)[0][0] if units else None
-    ctx = Context(document_id, source_file, identity.department_names_seen, default_unit)
+    # a table without a unit of its own is never given another table's: no document default
+    ctx = Context(
+        document_id, source_file, identity.department_names_seen, None, identity.disclosure_kind
+    )
     parsed = ParsedDocument(document_id, source_file)
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in _DATASETS}
     results: list[tuple[Table, TableResult]] = []
@@ -81,8 +113,7 @@ def parse_document(
         out["cells"].extend(result.cells)
         if result.dataset:
             out[result.dataset].extend(result.rows)
-        if table.family in s.TYPED_FAMILIES:
-            out["coverage"].append(_coverage_row(document_id, table, result))
+        out["coverage"].append(_coverage_row(document_id, table, result))
         for note in result.notes:
             out["parse_notes"].append(
                 {
@@ -97,7 +128,7 @@ def parse_document(
             if note.severity == "error":
                 where = f"{source_file}:{note.line}" if note.line else source_file
                 parsed.messages.append(f"{where}: {table.title_as_printed}: {note.message}")
-    first = min(t.first_line for t in recognised)
+    first = min((t.first_line for t in recognised), default=None)
     toc = table_of_contents(text, first)
     for entry in toc:
         out["toc_entries"].append(
@@ -118,7 +149,11 @@ def parse_document(
             "content_sha256": digest,
             "source_file": source_file,
             "source_sha256": source_sha256,
-            "encoding": encoding,
+            "encoding": document.encoding,
+            "source_format": document.source_format,
+            "page_count": document.page_count,
+            "disclosure_level": identity.disclosure_level,
+            "disclosure_part": _part(document, tables),
             "title": identity.title,
             "department_name": identity.department_name,
             "department_names_seen": "|".join(identity.department_names_seen),
@@ -150,6 +185,27 @@ _DATASETS = (
     "coverage",
     "parse_notes",
 )
+
+
+def _part(document: Document, tables: list[Table]) -> str:
+    """Which part of a disclosure the file is: ``complete``, ``narrative`` or ``tables``.
+
+    Some provinces publish one disclosure as two files, the narrative (说明, no tables) and the
+    tables (no prose). Prose is a text line outside the tables that ends a sentence (。).
+    """
+    if not tables:
+        return "narrative"
+    # on paged input, prose counts on pages without table rows (a table cell's text can wrap
+    # out of its grid, a 绩效目标 form holds sentences)
+    table_pages = {line.page for line in document.lines if line.is_table}
+    prose = any(
+        not line.is_table
+        and "。" in line.text
+        and len(line.text) >= 15
+        and (document.page_count == 1 or line.page not in table_pages)
+        for line in document.lines
+    )
+    return "complete" if prose else "tables"
 
 
 def _check_not_truncated(text: str, tables: list[Table], source_file: str) -> None:
@@ -209,12 +265,20 @@ def _table_row(document_id: str, table: Table, result: TableResult) -> dict[str,
 
 
 def _coverage_row(document_id: str, table: Table, result: TableResult) -> dict[str, Any]:
+    reason = None
     if result.is_empty:
         status = "empty"
+    elif result.not_typed:
+        status, reason = "not_typed", result.not_typed
     elif result.numeric_landed == result.numeric_printed and not result.numeric_twice:
         status = "complete"
     else:
         status = "incomplete"
+        reason = (
+            "numeric cells not landed (see parse_notes)"
+            if result.numeric_landed < result.numeric_printed
+            else "cells landed twice"
+        )
     return {
         "document_id": document_id,
         "table_id": result.table_id,
@@ -223,4 +287,5 @@ def _coverage_row(document_id: str, table: Table, result: TableResult) -> dict[s
         "numeric_cells_landed": result.numeric_landed,
         "numeric_cells_landed_twice": result.numeric_twice,
         "status": status,
+        "reason": reason,
     }

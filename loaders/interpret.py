@@ -8,13 +8,14 @@ Nothing is corrected: a row that disagrees with its total lands as printed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
 from loaders import settings as s
-from loaders.amounts import is_amount, parse_amount
+from loaders.amounts import fits_landed, is_amount, parse_amount
 from loaders.segment import Row, Table, has_amount, header_row_count, is_column_number_row
 from loaders.text import compact, fold
 
@@ -27,6 +28,7 @@ class Context:
     source_file: str
     department_names: list[str]
     default_unit: str | None = None
+    disclosure_kind: str | None = None
 
 
 @dataclass
@@ -57,6 +59,9 @@ class TableResult:
     numeric_twice: int = 0
     n_body_rows: int = 0
     factor: Decimal = Decimal(1)
+    unit: str | None = None
+    unit_missing: bool = False
+    not_typed: str | None = None  # why a table's numbers are kept in cells only
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
 
 
@@ -221,14 +226,14 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     family = table.family
     dataset = TYPED_FAMILY_DATASETS.get("summary" if family == "fiscal_summary" else family)
     result = TableResult(table_id=table_id, dataset=dataset)
-    unit = table.unit_as_printed or ctx.default_unit or "万元"
-    result.factor = s.UNIT_FACTORS[unit]
-
     typed = family in s.TYPED_FAMILIES
     # rows printing nothing but rules (------) or markers are page-conversion debris
     printed = [r for r in table.rows if not r.repeated and not _is_separator(r.cells)]
     n_header = header_row_count(printed) if typed else min(1, len(printed))
     header, body = printed[:n_header], printed[n_header:]
+    unit = table.unit_as_printed or _unit_in_rows(header) or ctx.default_unit
+    result.unit = unit
+    result.factor = s.UNIT_FACTORS[unit] if unit else Decimal(1)
     body = _merge_split_rows(body, result)
     result.n_body_rows = len(body)
     result.header_text = header_signature(header)
@@ -243,6 +248,40 @@ def interpret(table: Table, ctx: Context) -> TableResult:
         )
         return result
     if not typed:
+        result.numeric_printed = _count_numeric(body)
+        result.not_typed = (
+            "unrecognised table" if family == "unrecognised" else f"{family} tables are not typed"
+        )
+        return result
+    if ctx.disclosure_kind == "final_accounts":
+        # 决算 tables print actuals beside budget figures (决算数 / 预算数 / 调整预算数): until
+        # their measures are read, none of their amounts is typed (a budget figure must never
+        # land as an actual)
+        result.notes.append(
+            Note(
+                "warning",
+                "final_accounts_not_typed",
+                "final accounts table: its measures (决算数, 预算数, …) are not read yet; the "
+                "amounts are kept in cells only",
+                table.first_line,
+            )
+        )
+        _account(body, _columns(family, header, paths, ncols, result), result)
+        result.not_typed = "final accounts: measures not read yet"
+        return result
+    if unit is None:
+        result.notes.append(
+            Note(
+                "error",
+                "no_unit",
+                "the table prints no unit (单位) in its head and the document states none: its "
+                "amounts are kept in cells only, never assumed to be in 万元",
+                table.first_line,
+            )
+        )
+        result.unit_missing = True
+        _account(body, _columns(family, header, paths, ncols, result), result)
+        result.not_typed = "no unit printed"
         return result
 
     columns = _columns(family, header, paths, ncols, result)
@@ -251,9 +290,49 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     for row in rows:
         row.setdefault("document_id", ctx.document_id)
         row.setdefault("table_id", table_id)
+    pages = {r.line: r.page for r in table.rows}
+    kept = []
+    for row in rows:
+        row["source_page"] = pages.get(row["source_line"], 1)
+        if fits_landed(row["amount"]):
+            kept.append(row)
+            continue
+        result.notes.append(
+            Note(
+                "error",
+                "amount_out_of_range",
+                f"'{row['amount_as_printed']}' does not fit the landed amount type (14 digits "
+                "and 6 decimals of 万元): kept in cells only",
+                row["source_line"],
+            )
+        )
+    rows = kept
     result.rows = rows
     _account(body, columns, result)
     return result
+
+
+def _count_numeric(body: list[Row]) -> int:
+    """Numeric cells of a table that is not typed (codes and column numbers not counted)."""
+    count = 0
+    for row in body:
+        if is_column_number_row(row.cells):
+            continue
+        count += sum(
+            1
+            for cell in row.cells
+            if is_amount(cell) and not (_is_code(cell) and not re.search(r"[.,]", cell))
+        )
+    return count
+
+
+def _unit_in_rows(rows: list[Row]) -> str | None:
+    """A unit printed in a cell of the table's head (``金额单位：万元`` inside the grid)."""
+    for row in rows:
+        for cell in row.cells:
+            if cell and (m := s.UNIT_IN_TEXT.search(fold(cell))):
+                return m.group(1)
+    return None
 
 
 def _land_cells(
@@ -267,6 +346,8 @@ def _land_cells(
     for row_index, row in enumerate(table.rows):
         is_header = row.repeated or id(row) in header_lines
         line = row.line
+        page = row.page
+        boxes = row.boxes
         # tuples in the order of schema "cells" (millions of them: no dicts)
         extend(
             (
@@ -278,10 +359,15 @@ def _land_cells(
                 joined[col] if col < width else None,
                 cell,
                 line,
+                page,
+                *(boxes[col] if boxes and boxes[col] else _NO_BOX),
             )
             for col, cell in enumerate(row.cells)
             if cell and not cell.isspace()
         )
+
+
+_NO_BOX = (None, None, None, None)
 
 
 def _columns(
@@ -312,8 +398,8 @@ def _columns(
         col.measure = _match(rules, col.path_text)
         if col.measure is None:
             col.is_label = True
-    measures = [c.measure for c in columns if c.measure and c.measure != "by_source"]
-    duplicated = {m for m in measures if measures.count(m) > 1}
+    measures = Counter(c.measure for c in columns if c.measure and c.measure != "by_source")
+    duplicated = {m for m, n in measures.items() if n > 1}
     if duplicated and family not in ("summary", "fiscal_summary", "three_public"):
         result.notes.append(
             Note(
@@ -585,7 +671,17 @@ def _summary_rows(table, body, columns, ctx, result):
         )
         return []
     rev_measures = [c for c in columns[1:exp_col] if not _label_path(c)]
-    exp_measures = [c for c in columns[exp_col + 1 :]]
+    # some templates print a second (and third) label/amount pair on the expenditure side (by
+    # function, then by economic class): only the first pair is read, the others stay in cells
+    second_label = next(
+        (
+            c.index
+            for c in columns[exp_col + 1 :]
+            if _label_path(c) or (c.path and s.LABEL_HEADER.search(c.path[-1]))
+        ),
+        len(columns),
+    )
+    exp_measures = [c for c in columns[exp_col + 1 : second_label]]
     for side_cols in (rev_measures, exp_measures):
         for col in side_cols:
             rest = "/".join(col.path[1:]) or col.path_text
@@ -593,8 +689,9 @@ def _summary_rows(table, body, columns, ctx, result):
                 "amount" if len(side_cols) == 1 else (_match(s.SUMMARY_MEASURES, rest) or "amount")
             )
             col.is_label = False
+    measured = {c.index for c in rev_measures} | {c.index for c in exp_measures}
     for col in columns:
-        if col not in rev_measures and col not in exp_measures:
+        if col.index not in measured:
             col.is_label, col.measure = True, None
     rows = []
     for row in body:
@@ -680,9 +777,11 @@ def _three_public_rows(table, body, columns, ctx, result):
     if wide:
         for col in columns:
             leaf = col.path[-1] if col.path else ""
-            col.measure = _match(s.THREE_PUBLIC_CATEGORIES, leaf) or _match(
-                s.THREE_PUBLIC_CATEGORIES, col.path_text
-            )
+            col.measure = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
+            if col.measure != s.NOT_THREE_PUBLIC:
+                col.measure = _match(s.THREE_PUBLIC_CATEGORIES, leaf) or col.measure
+            if col.measure == s.NOT_THREE_PUBLIC:
+                col.measure = None
             col.is_label = col.measure is None
         for row in body:
             for col in columns:
@@ -708,7 +807,7 @@ def _three_public_rows(table, body, columns, ctx, result):
     for row in body:
         label = next((c.strip() for c in row.cells if _is_text(c)), "")
         category = _match(s.THREE_PUBLIC_CATEGORIES, compact(label))
-        if category is None:
+        if category is None or category == s.NOT_THREE_PUBLIC:
             result.notes.append(
                 Note(
                     "warning",

@@ -62,6 +62,8 @@ class RebuildResult:
     tests: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # loaded documents below 100% typed: how many of their printed numbers are in cells only
+    not_fully_typed: list[str] = field(default_factory=list)
 
 
 class RebuildLocked(RuntimeError):
@@ -355,6 +357,7 @@ def _run(
         "rejected": len(report.rejected),
         "quarantined": len(report.quarantined),
     }
+    result.not_fully_typed = report.below_full_coverage()
     result.problems = [r.message for r in report.rejected] + [
         f"{source}: quarantined: {'; '.join(reasons)}"
         for source, reasons in report.quarantined.items()

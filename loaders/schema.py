@@ -22,6 +22,8 @@ PROVENANCE = [
     pa.field("document_id", pa.string(), nullable=False),
     pa.field("table_id", pa.string(), nullable=False),
     pa.field("source_line", pa.int32(), nullable=False),
+    # 1-based page of the printed row (PDF pages; form-feed pages of text input)
+    pa.field("source_page", pa.int32(), nullable=False),
 ]
 
 MEASURE = [
@@ -41,6 +43,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("source_file", pa.string(), nullable=False),
             pa.field("source_sha256", pa.string(), nullable=False),
             pa.field("encoding", pa.string(), nullable=False),
+            pa.field("source_format", pa.string(), nullable=False),
+            pa.field("page_count", pa.int32(), nullable=False),
+            pa.field("disclosure_level", pa.string()),
+            # complete, or one part of a disclosure published as two files (narrative / tables)
+            pa.field("disclosure_part", pa.string(), nullable=False),
             pa.field("title", pa.string()),
             pa.field("department_name", pa.string()),
             pa.field("department_names_seen", pa.string()),
@@ -88,6 +95,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("header_path", pa.string()),
             pa.field("cell_text", pa.string(), nullable=False),
             pa.field("source_line", pa.int32(), nullable=False),
+            pa.field("source_page", pa.int32(), nullable=False),
+            # the cell's bounding box on its page (PDF input only): points from the top left
+            pa.field("bbox_x0", pa.float32()),
+            pa.field("bbox_top", pa.float32()),
+            pa.field("bbox_x1", pa.float32()),
+            pa.field("bbox_bottom", pa.float32()),
         ]
     ),
     # tables the document's table of contents lists, and the table each refers to
@@ -195,7 +208,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("numeric_cells_printed", pa.int32(), nullable=False),
             pa.field("numeric_cells_landed", pa.int32(), nullable=False),
             pa.field("numeric_cells_landed_twice", pa.int32(), nullable=False),
+            # complete / incomplete / empty / not_typed (numbers kept in cells only)
             pa.field("status", pa.string(), nullable=False),
+            # why a table is not complete (null when it is)
+            pa.field("reason", pa.string()),
         ]
     ),
     # what the parser noticed: short rows, repaired headers, unknown layouts, unparsable amounts

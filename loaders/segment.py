@@ -1,10 +1,10 @@
-"""Segmentation: document text → tables (title, unit, department line, rows with line numbers).
+"""Segmentation: the document model → tables (title, unit, department line, rows with lines).
 
-A table is a run of tab-separated lines. Its title is the nearest title-like text line before
-it; unit (``单位：万元``) and department (``编制部门：…``) lines sit between the title and the
-rows. A page break repeats the title and/or unit lines and often the header rows: such a part is
-merged back into the table it continues (repeated header rows are dropped from the body but kept
-as printed cells).
+A table is a run of table rows of the document model (:mod:`loaders.model`). Its title is the
+nearest title-like text line before it; unit (``单位：万元``) and department (``编制部门：…``)
+lines sit between the title and the rows. A page break repeats the title and/or unit lines and
+often the header rows: such a part is merged back into the table it continues (repeated header
+rows are dropped from the body but kept as printed cells).
 """
 
 from __future__ import annotations
@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from loaders import settings as s
+from loaders.model import BBox, Document, Line
 from loaders.text import compact, fold
 
 
 @dataclass
 class Row:
-    """One printed table row: its cells and 1-based source line number."""
+    """One printed table row: its cells, 1-based source line number, page and cell boxes."""
 
     cells: list[str]
     line: int
     repeated: bool = False  # a header row repeated after a page break
     part_start: bool = False  # first row printed after a page break
+    page: int = 1
+    boxes: list[BBox | None] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -85,11 +88,18 @@ def normalise_title(line: str) -> str:
 @lru_cache(maxsize=4096)
 def classify_title(title: str) -> tuple[str, str | None, bool]:
     """Family, budget scope and carry-over flag of a normalised title (see settings)."""
+    title = s.TITLE_EXCLUSION.sub("", title)  # "(不含上年结转)" says what the table is not
     bare = s.TITLE_QUALIFIER.sub("", title)
     carryover = bool(s.CARRYOVER_TITLE.search(title))
-    for family, pattern, scope in s.TITLE_FAMILIES:
-        if re.search(pattern, bare) or re.search(pattern, title):
-            return family, scope, carryover
+    for family, pattern, unless in s.TITLE_RULES:
+        if not re.search(pattern, title) or (unless and re.search(unless, title)):
+            continue
+        scope = None
+        if family in s.SCOPED_FAMILIES:
+            scope = next((v for p, v in s.SCOPE_WORDS if re.search(p, bare)), "all_funds")
+        elif family == "state_capital":
+            scope = "state_capital"
+        return family, scope, carryover
     return "unrecognised", None, carryover
 
 
@@ -104,20 +114,11 @@ def is_title_line(line: str) -> bool:
     return bool(s.TITLE_LINE.search(text))
 
 
-def is_table_line(line: str) -> bool:
-    """A tab-separated row (a table-of-contents line with dot leaders is not a table row)."""
-    return (
-        "\t" in line
-        and ("...." not in line or not s.DOT_LEADER.search(line))
-        and bool(line.strip())
-    )
-
-
 def _is_meta(line: str) -> bool:
     text = compact(clean_title(line))
     return bool(
-        s.UNIT_LINE.match(fold(line))
-        or s.DEPARTMENT_LINE.match(fold(line))
+        s.UNIT_LINE.match(compact(line))
+        or s.DEPARTMENT_LINE.match(compact(line))
         or s.TABLE_META_LINE.match(text)
         or not text
     )
@@ -130,22 +131,22 @@ class _Block:
     after: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _blocks(lines: list[Line]) -> list[_Block]:
     blocks: list[_Block] = []
     pending: list[tuple[int, str]] = []
     current: list[Row] | None = None
-    for number, line in enumerate(lines, start=1):
-        if is_table_line(line):
+    for line in lines:
+        if line.is_table:
             if current is None:
                 current = []
                 blocks.append(_Block(current, pending))
                 pending = []
-            current.append(Row(line.split("\t"), number))
-        elif not line.strip():
+            current.append(Row(line.cells, line.number, page=line.page, boxes=line.boxes))
+        elif not line.text.strip():
             continue
         else:
             current = None
-            pending.append((number, line))
+            pending.append((line.number, line.text))
     # text lines after each block (for notes such as 本表无数据) are the next block's "before"
     for i, block in enumerate(blocks):
         block.after = blocks[i + 1].before if i + 1 < len(blocks) else pending
@@ -188,29 +189,31 @@ def header_row_count(rows: list[Row]) -> int:
     return count
 
 
-def segment(text: str) -> list[Table]:
+def segment(document: Document) -> list[Table]:
     """Split a document into tables.
 
     Args:
-        text: the decoded document text.
+        document: the document model a reader produced.
 
     Returns:
         Tables in printed order, page-break parts merged, with title, family and unit.
     """
-    lines = text.split("\n")
     tables: list[Table] = []
-    for block in _blocks(lines):
+    for block in _blocks(document.lines):
         title_line: str | None = None
         unit: str | None = None
         department: str | None = None
         narrative = False
         for _, line in reversed(block.before):
             folded = fold(line)
-            if unit is None and (m := s.UNIT_LINE.match(folded)):
+            if unit is None and (m := s.UNIT_IN_TEXT.search(folded)):
                 unit = m.group(1)
+            if s.UNIT_LINE.match(compact(folded)):
                 continue
-            if department is None and (m := s.DEPARTMENT_LINE.match(folded)):
-                department = m.group(1).strip()
+            if department is None and (m := s.DEPARTMENT_LINE.match(compact(folded))):
+                department = m.group("name").strip()
+                continue
+            if m := s.DEPARTMENT_LINE.match(compact(folded)):
                 continue
             if _is_meta(line):
                 continue

@@ -19,8 +19,16 @@ UNIT_FACTORS: dict[str, Decimal] = {
     "千元": Decimal("0.1"),
     "亿元": Decimal(10000),
 }
-UNIT_LINE = re.compile(r"^(?:金额)?单位[:：]\s*(万元|千元|亿元|元)\s*$")
-DEPARTMENT_LINE = re.compile(r"^(?:编制部门|部门名称|编制单位|单位名称|单位|部门)[:：]\s*(\S.*)$")
+UNIT_LINE = re.compile(r"^[(（]?(?:金额)?单位[:：]\s*(万元|千元|亿元|元)\s*[)）]?$")
+# the unit printed anywhere in a table's head: its own line, beside the department, in a cell
+UNIT_IN_TEXT = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|亿元|元)(?![\u4e00-\u9fff])")
+# who the document or table is for; a unit printed on the same line is not part of the name
+DEPARTMENT_LINE = re.compile(
+    r"^(?P<label>预算主管部门|主管部门|预算单位|编制部门|编制单位|部门名称|单位名称|单位|部门)"
+    r"\s*[:：]\s*(?P<name>[^\s:：].*?)\s*(?:(?:金额)?单位\s*[:：].*)?$"
+)
+# labels that name one budget unit (单位预算) rather than a department's consolidated budget
+UNIT_LEVEL_LABELS = ("预算单位", "编制单位", "单位名称")
 
 # ---------------------------------------------------------------- document identity
 DISCLOSURE_KINDS = {"budget": ("预算",), "final_accounts": ("决算",)}
@@ -29,26 +37,40 @@ DEPARTMENT_SUFFIXES = ("管理中心", "中心", "委员会", "办公室", "局"
 CITY_SUFFIXES = ("市", "州", "盟", "地区", "县", "区")
 
 # ---------------------------------------------------------------- table families
-# (family, pattern on the compact title, budget_scope). First match wins, so specific first.
-TITLE_FAMILIES: list[tuple[str, str, str | None]] = [
-    ("performance", r"绩效目标表|绩效目标$", None),
+# A family is recognised by what its title says, not by one exact phrase: rules are tried in
+# order on the compact title (number, year and markup removed), first match wins. Each rule:
+# (family, pattern the title must match, pattern it must not match). The scope comes from the
+# title's scope words (SCOPE_WORDS), all_funds where it names none.
+TITLE_RULES: list[tuple[str, str, str | None]] = [
+    ("performance", r"绩效", None),
     ("three_public", r"三公", None),
     ("operating_cost", r"机关运行经费", None),
     ("transfer_payment", r"转移支付", None),
-    ("fiscal_summary", r"财政拨款收支", None),
-    ("government_fund_revenue", r"政府性基金(预算)?收入", None),
-    ("state_capital", r"国有资本经营预算收支", "state_capital"),
-    ("economic_summary", r"支出经济分类汇总表", None),
-    ("basic_by_economic", r"基本支出(情况|预算)?表|基本支出分经济科目表", None),
-    ("projects", r"项目支出(预算|情况)?表|上年结转(资金|结余情况明细|情况)表|结转资金表", None),
-    ("expenditure_by_function", r"一般公共预算支出(预算)?(情况)?表", "general_public_budget"),
-    ("expenditure_by_function", r"政府性基金(预算)?支出(预算)?(情况)?表", "government_fund"),
-    ("expenditure_by_function", r"国有资本经营预算支出(预算)?(情况)?表", "state_capital"),
-    ("summary", r"收支(预算)?(总体情况|总)?表$|收支预算总体情况表$", None),
-    ("revenue", r"收入(预算)?(总体情况|总)?表$|收入预算总体情况表$", None),
-    ("expenditure_by_function", r"支出(预算)?(总体情况|总)?表$|支出预算总体情况表$", "all_funds"),
-    ("other", r"目录$|部门预算表$", None),
+    # procurement, purchased services, pie-chart captions, lists of tables: not typed here
+    ("other", r"政府采购|购买服务|构成表$|目录$|(?:部门|单位)(?:预算|决算)(?:报)?表$", None),
+    # two-sided tables: revenue | expenditure
+    ("government_fund_revenue", r"政府性基金.*(?:收支|收入支出)", None),
+    ("state_capital", r"国有资本经营.*(?:收支|收入支出)", None),
+    ("fiscal_summary", r"财政拨款.*(?:收支|收入支出)", None),
+    ("summary", r"收支|收入支出", None),
+    ("government_fund_revenue", r"政府性基金.*收入", None),
+    # basic expenditure by economic classification (by function: cells only, see below)
+    ("basic_by_economic", r"基本支出", r"功能分类"),
+    ("projects", r"项目支出|专项业务经费|上年结转(?:资金|结余情况明细|情况)?|结转资金", None),
+    ("economic_summary", r"经济分类", None),
+    ("revenue", r"收入", None),
+    # 财政拨款 expenditure without a scope word overlaps the all-funds table: cells only
+    ("other", r"^(?:[^一政国]*)财政拨款支出", None),
+    ("other", r"基本支出", None),
+    ("expenditure_by_function", r"支出", None),
 ]
+SCOPE_WORDS: list[tuple[str, str]] = [
+    (r"一般公共预算", "general_public_budget"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+]
+# families whose rows are split by budget scope (the others carry their scope in measures)
+SCOPED_FAMILIES = ("expenditure_by_function",)
 # families whose amounts land in typed datasets
 TYPED_FAMILIES = (
     "summary",
@@ -62,6 +84,8 @@ TYPED_FAMILIES = (
     "operating_cost",
 )
 CARRYOVER_TITLE = re.compile(r"上年结转")
+# words of a title that say what a table leaves out ("(不含上年结转)"): not matched
+TITLE_EXCLUSION = re.compile(r"[-—、,，]?不含[^()（）]*")
 # title qualifiers in brackets that do not change the family
 TITLE_QUALIFIER = re.compile(r"[(（][^()（）]*[)）]$")
 # a text line is a table title if, once normalised, it ends like this
@@ -325,7 +349,11 @@ HEADER_OVERRIDES: dict[str, list[str]] = {
 }
 
 # ---------------------------------------------------------------- three public costs
+NOT_THREE_PUBLIC = "not_three_public"
 THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
+    # a 机关运行经费 column printed beside the 三公 columns is no 三公 category (its "运行" is
+    # not vehicle operation): kept in cells only
+    (r"机关运行经费", NOT_THREE_PUBLIC),
     (r"三公.*合计|^合计$|^共计$|^总计$", "total"),
     (r"出国", "outbound_travel"),
     (r"接待", "official_reception"),

@@ -1,6 +1,7 @@
 """Reading text: decode bytes (UTF-8 with/without BOM, GB18030/GBK), normalise, compact.
 
-:func:`decode` is pure (bytes in, text out) so the CLI stays the only place that touches files.
+:func:`decode` is pure (bytes in, text out) and :func:`read_text` turns the text into the
+document model (:mod:`loaders.model`), so the CLI stays the only place that touches files.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from loaders import settings as s
 from loaders.errors import InputError
+from loaders.model import Document, Line
 
 # full-width forms seen in PDF-converted text, folded to half-width for matching only
 _FOLD = str.maketrans(
@@ -30,7 +33,8 @@ _FOLD = str.maketrans(
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters that do not belong in text (a form feed is a page break, not binary)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,33 @@ def fold(value: str) -> str:
 def compact(value: str) -> str:
     """:func:`fold`, then remove all whitespace: the form used for matching names and titles."""
     return "".join(fold(value).split())
+
+
+def is_table_line(line: str) -> bool:
+    """A tab-separated row (a table-of-contents line with dot leaders is not a table row)."""
+    return (
+        "\t" in line
+        and ("...." not in line or not s.DOT_LEADER.search(line))
+        and bool(line.strip())
+    )
+
+
+def read_text(decoded: Decoded) -> Document:
+    """The document model of tab-separated converter text (the samples' dialect).
+
+    A line holding a tab is a table row (its cells are the tab-separated fields); any other
+    line is a text line. A form feed starts a new page. Line numbers are the text's.
+    """
+    lines: list[Line] = []
+    page = 1
+    for number, line in enumerate(decoded.text.split("\n"), start=1):
+        if "\f" in line:
+            page += line.count("\f")
+            line = line.replace("\f", "")
+        if not line.strip():
+            continue
+        if is_table_line(line):
+            lines.append(Line(number, page, line.split("\t"), True))
+        else:
+            lines.append(Line(number, page, [line], False))
+    return Document(lines, page, "tsv", decoded.encoding, text=decoded.text)

@@ -27,7 +27,12 @@ from loaders.schema import SCHEMAS  # noqa: E402
 # dbt's staging tests keep only what crosses documents and batches (grain uniqueness).
 # Vocabularies per dataset and column (the loaders produce exactly these values).
 ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
-    "documents": {"disclosure_kind": ["budget", "final_accounts"]},
+    "documents": {
+        "disclosure_kind": ["budget", "final_accounts"],
+        "disclosure_level": ["department", "unit"],
+        "disclosure_part": ["complete", "narrative", "tables"],
+        "source_format": ["pdf", "tsv"],
+    },
     "tables": {
         "budget_scope": ["all_funds", "general_public_budget", "government_fund", "state_capital"],
         "family": [

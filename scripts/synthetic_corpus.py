@@ -17,7 +17,7 @@ from pathlib import Path
 from loaders.document import parse_document
 from loaders.interpret import Context, interpret
 from loaders.segment import segment
-from loaders.text import decode
+from loaders.text import decode, read_text
 
 DIGITS = "零一二三四五六七八九"
 YEAR = re.compile(r"(?<!\d)(20[12]\d)(\s*年)")
@@ -42,11 +42,12 @@ def _city_token(department: str) -> str:
 def prepare(path: Path) -> Sample:
     """Parse a sample once: which cells are amounts, and which city/year it names."""
     decoded = decode(path.read_bytes(), path.name)
-    parsed = parse_document(decoded.text, path.name, "", decoded.encoding)
+    document = read_text(decoded)
+    parsed = parse_document(document, path.name, "")
     doc = parsed.document
     ctx = Context(parsed.document_id, path.name, doc["department_names_seen"].split("|"))
     amounts: dict[int, set[int]] = {}
-    for table in segment(decoded.text):
+    for table in segment(document):
         for line, col in interpret(table, ctx).positions:
             amounts.setdefault(line, set()).add(col)
     return Sample(

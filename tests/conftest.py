@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from loaders.document import ParsedDocument, parse_document
+from loaders.document import ParsedDocument, parse_bytes, parse_document
 from loaders.interpret import Context, interpret
 from loaders.segment import segment
-from loaders.text import decode
+from loaders.text import decode, read_text
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "documents"
 SAMPLES = {
@@ -25,11 +24,7 @@ SAMPLES = {
 
 def parse_path(path: Path) -> ParsedDocument:
     """Parse one file as the loader does."""
-    data = path.read_bytes()
-    decoded = decode(data, path.name)
-    return parse_document(
-        decoded.text, path.name, hashlib.sha256(data).hexdigest(), decoded.encoding
-    )
+    return parse_bytes(path.read_bytes(), path.name)
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +47,11 @@ def amount(doc: ParsedDocument, dataset: str, **where) -> Decimal:
 
 def amount_positions(text: str, source: str) -> dict[int, set[int]]:
     """Line -> columns of the cells the parser lands as amounts (to derive test documents)."""
-    parsed = parse_document(text, source, "", "utf-8")
+    document = read_text(decode(text.encode("utf-8"), source))
+    parsed = parse_document(document, source, "")
     ctx = Context(parsed.document_id, source, parsed.document["department_names_seen"].split("|"))
     positions: dict[int, set[int]] = {}
-    for table in segment(text):
+    for table in segment(document):
         for line, col in interpret(table, ctx).positions:
             positions.setdefault(line, set()).add(col)
     return positions

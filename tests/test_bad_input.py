@@ -45,10 +45,18 @@ def test_empty_file(tmp_path):
 
 
 def test_binary_file(tmp_path):
+    data = b"GIF89a\n" + bytes(range(256)) * 4
+    report = load([_batch(tmp_path, {"scan.gif": data})], tmp_path / "out", workers=1)
+    (message,) = [r.message for r in report.rejected]
+    assert message.startswith("scan.gif:2: binary file")
+    assert _landed_docs(tmp_path / "out") == GOOD
+
+
+def test_malformed_pdf(tmp_path):
     data = b"%PDF-1.7\n" + bytes(range(256)) * 4
     report = load([_batch(tmp_path, {"scan.pdf": data})], tmp_path / "out", workers=1)
     (message,) = [r.message for r in report.rejected]
-    assert message.startswith("scan.pdf:2: binary file")
+    assert message.startswith("scan.pdf: malformed PDF: ")
     assert _landed_docs(tmp_path / "out") == GOOD
 
 
@@ -198,7 +206,15 @@ def test_cli_help_and_exit_codes(tmp_path):
     result = runner.invoke(main, ["load", str(folder), "--out", str(tmp_path / "out"), "--no-gate"])
     assert result.exit_code == 1
     assert "error: empty.txt: empty file" in result.output
-    assert "numeric cells: 344 printed, 344 landed, 0 landed twice -> complete" in result.output
+    # Changzhi: 344 numbers in its typed tables, 90 more in its 绩效目标 tables (not typed)
+    assert (
+        "numeric cells: 434 printed, 344 typed, 90 in cells only, 0 landed twice -> INCOMPLETE"
+        in result.output
+    )
+    assert (
+        "not fully typed: changzhi_housing_fund_2024_budget.txt: 344 of 434 numeric cells typed "
+        "(79%), 90 kept in cells only: performance tables are not typed" in result.output
+    )
     result = runner.invoke(main, ["status", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "2 documents landed" in result.output
 
@@ -246,3 +262,75 @@ def test_many_loads_are_merged_into_one_part_per_dataset(tmp_path, monkeypatch):
         shutil.copy(DOCUMENTS / SAMPLES[key], at_once_docs)
     load([at_once_docs], tmp_path / "two_landed", gate=False)
     assert _rows(out) == _rows(tmp_path / "two_landed")
+
+
+def test_a_rebuild_that_went_live_without_some_documents_has_its_own_exit_code():
+    from loaders.cli import EXIT_LIVE_WITH_REJECTIONS, rebuild_exit_code
+
+    clean = {"added": 3, "rejected": 0, "quarantined": 0}
+    assert rebuild_exit_code("succeeded", clean) == 0
+    assert rebuild_exit_code("succeeded", {**clean, "rejected": 2}) == EXIT_LIVE_WITH_REJECTIONS
+    assert rebuild_exit_code("succeeded", {**clean, "quarantined": 1}) == EXIT_LIVE_WITH_REJECTIONS
+    assert rebuild_exit_code("failed", {**clean, "rejected": 2}) == 1
+    assert EXIT_LIVE_WITH_REJECTIONS not in (0, 1, 2, 3)
+
+
+def _xiamen_with(old: str, new: str, tmp_path: Path, name: str) -> Path:
+    text = XIAMEN.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_number_too_large_for_the_landed_type_is_a_cell_note_and_the_rest_lands(tmp_path):
+    # Xiamen's 三公 total 2.01 (line 467) damaged into a 20-digit number
+    three_public = "公务接待费\n\t\t小计\t公务用车购置费\t公务用车运行费\t\n2.01\t"
+    path = _xiamen_with(
+        three_public, three_public.replace("2.01\t", "12345678901234567890\t"), tmp_path, "x.txt"
+    )
+    parsed = parse_path(path)
+    notes = [n for n in parsed.datasets["parse_notes"] if n["code"] == "amount_out_of_range"]
+    assert [n["source_line"] for n in notes] == [467]
+    assert "12345678901234567890" not in {
+        r["amount_as_printed"] for r in parsed.datasets["three_public_rows"]
+    }
+    assert "12345678901234567890" in {c[6] for c in parsed.datasets["cells"]}
+    report = load([_batch(tmp_path, {"x.txt": path.read_bytes()})], tmp_path / "out", workers=1)
+    assert not report.rejected and _landed_docs(tmp_path / "out") == GOOD | {"x.txt"}
+
+
+def test_a_row_of_thousands_of_cells_loads(tmp_path):
+    wide = "\t".join(["201", "一般公共服务支出"] + ["1.00"] * 20000)
+    head = "某市某局2024年部门预算\n\n部门支出总体情况表\n单位：万元\n科目编码\t科目名称\t合计\n"
+    text = f"{head}{wide}\n"
+    report = load([_batch(tmp_path, {"wide.txt": text.encode()})], tmp_path / "out", workers=1)
+    assert not report.rejected
+    assert "wide.txt" in _landed_docs(tmp_path / "out")
+
+
+def test_a_document_past_the_parse_time_bound_is_rejected_and_the_batch_goes_on(tmp_path):
+    pdf = DOCUMENTS / "xian_housing_construction_bureau_2022_dept_budget.pdf"  # 71 pages
+    rejected = landing.parse_file(pdf, timeout=0.01)
+    assert isinstance(rejected, landing.Rejected)
+    assert rejected.message == (
+        f"{pdf.name}: parse took longer than 0.01 s (BUDGET_PARSE_TIMEOUT): rejected"
+    )
+    assert not isinstance(landing.parse_file(pdf), landing.Rejected)
+
+
+def test_a_table_without_a_unit_is_never_assumed_to_be_in_wanyuan(tmp_path):
+    # Xiamen's 三公 table without its 单位：万元 line
+    path = _xiamen_with(
+        "一般公共预算“三公”经费支出情况表\n\n单位：万元\n",
+        "一般公共预算“三公”经费支出情况表\n\n",
+        tmp_path,
+        "no_unit.txt",
+    )
+    parsed = parse_path(path)
+    assert parsed.datasets["three_public_rows"] == []
+    (table,) = [t for t in parsed.datasets["tables"] if t["family"] == "three_public"]
+    assert table["unit_as_printed"] is None
+    assert any(n["code"] == "no_unit" for n in parsed.datasets["parse_notes"])
+    (coverage,) = [c for c in parsed.datasets["coverage"] if c["family"] == "three_public"]
+    assert (coverage["status"], coverage["reason"]) == ("not_typed", "no unit printed")

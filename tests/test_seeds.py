@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from loaders.document import read_document
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 DOCUMENTS = ROOT / "data" / "documents"
@@ -40,7 +42,9 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 def _document_text() -> dict[str, str]:
     return {
-        p.stem: re.sub(r"\s", "", p.read_text(encoding="utf-8")) for p in DOCUMENTS.glob("*.txt")
+        p.stem: re.sub(r"\s", "", read_document(p.read_bytes(), p.name).text)
+        for p in sorted(DOCUMENTS.iterdir())
+        if p.suffix in (".txt", ".pdf")
     }
 
 

@@ -1,12 +1,14 @@
-"""The warehouse built from the five documents: marts hold the printed numbers, findings are real.
+"""The warehouse of the five text samples: marts hold the printed numbers, findings are real.
 
-Builds into a temporary DuckDB file (loaders + one ``dbt build``) once per session. Every
-expected number is read from the documents in data/documents.
+Builds the five samples of data/documents (the PDFs there have their own warehouse test in
+test_pdf_warehouse.py) into a temporary DuckDB file (loaders + one ``dbt build``) once per
+session. Every expected number is read from the documents.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = {
@@ -34,8 +36,12 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         "BUDGET_LANDED_PATH": str(tmp / "landed"),
         "BUDGET_WAREHOUSE_PATH": str(tmp / "budget.duckdb"),
     }
+    docs = tmp / "docs"
+    docs.mkdir()
+    for name in SAMPLES.values():
+        shutil.copy(DOCUMENTS / name, docs)
     load = subprocess.run(
-        [sys.executable, "-m", "loaders", "load", str(DOCUMENTS), "--quiet"],
+        [sys.executable, "-m", "loaders", "load", str(docs), "--quiet"],
         env=env, cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert load.returncode == 0, load.stdout + load.stderr

@@ -117,6 +117,7 @@ pivoted as (
         document_id,
         table_id,
         source_line,
+        source_page,
         table_kind,
         row_role,
         dept_economic_code as dept_code_printed,
@@ -133,6 +134,7 @@ pivoted as (
         document_id,
         table_id,
         source_line,
+        source_page,
         table_kind,
         row_role,
         dept_economic_code,
@@ -223,6 +225,7 @@ final as (
         coded.document_id,
         coded.table_id,
         coded.source_line,
+        coded.source_page,
         coded.table_kind,
         case coded.table_kind
             when 'basic_by_economic' then 'basic'

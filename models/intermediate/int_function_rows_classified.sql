@@ -88,6 +88,7 @@ final as (
         table_id,
         table_index,
         source_line,
+        source_page,
         budget_scope,
         row_role,
         unit_code,

@@ -16,6 +16,7 @@ pivoted as (
         document_id,
         table_id,
         source_line,
+        source_page,
         row_label,
         row_role,
         count(*) as n_cells,
@@ -28,6 +29,7 @@ pivoted as (
         document_id,
         table_id,
         source_line,
+        source_page,
         row_label,
         row_role
 

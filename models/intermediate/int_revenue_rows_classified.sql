@@ -103,6 +103,7 @@ final as (
         document_id,
         table_id,
         source_line,
+        source_page,
         unit_code,
         function_code,
         code_as_printed,

@@ -56,6 +56,7 @@ final as (
         document_id,
         table_id,
         source_line,
+        source_page,
         category,
         label_as_printed,
         row_role,

@@ -18,6 +18,8 @@ final as (
         ---------- what the document is
         fiscal_year,
         disclosure_kind,
+        disclosure_level,
+        disclosure_part,
         title,
         department_name as department_name_as_printed,
         department_names_seen,
@@ -28,6 +30,8 @@ final as (
         source_sha256 as sha256,
         content_sha256,
         encoding,
+        source_format,
+        page_count,
         parser_version,
 
         ---------- tables

@@ -51,6 +51,7 @@ aggregated as (
         max(gov_code_resolution) as gov_code_resolution,
         min(table_id) as source_table,
         min(source_line) as source_line,
+        arg_min(source_page, source_line) as source_page,
         count(*) as n_printed_rows
     from keyed
     group by
@@ -88,6 +89,7 @@ final as (
         ---------- provenance
         aggregated.source_table,
         aggregated.source_line,
+        aggregated.source_page,
         aggregated.n_printed_rows
     from aggregated
     left join documents

@@ -37,6 +37,7 @@ aggregated as (
         sum(public_amount) as public_amount,
         min(table_id) as source_table,
         min(source_line) as source_line,
+        arg_min(source_page, source_line) as source_page,
         count(*) as n_printed_rows
     from function_rows
     group by document_id, budget_scope, function_code
@@ -69,6 +70,7 @@ final as (
         ---------- provenance
         aggregated.source_table,
         aggregated.source_line,
+        aggregated.source_page,
         aggregated.n_printed_rows
     from aggregated
     left join documents

@@ -35,6 +35,7 @@ aggregated as (
         sum(project_rows.amount) as amount,
         min(project_rows.table_id) as source_table,
         min(project_rows.source_line) as source_line,
+        arg_min(project_rows.source_page, project_rows.source_line) as source_page,
         count(*) as n_printed_rows
     from project_rows
     group by
@@ -67,6 +68,7 @@ final as (
         ---------- provenance
         aggregated.source_table,
         aggregated.source_line,
+        aggregated.source_page,
         aggregated.n_printed_rows
     from aggregated
     left join documents

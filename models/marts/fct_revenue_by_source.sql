@@ -39,6 +39,7 @@ from_revenue_table as (
         sum(amount) as amount,
         min(table_id) as source_table,
         min(source_line) as source_line,
+        arg_min(source_page, source_line) as source_page,
         count(*) as n_printed_cells
     from revenue_cells
     group by document_id, measure
@@ -56,6 +57,7 @@ from_summary_table as (
         sum(amount) as amount,
         min(table_id) as source_table,
         min(source_line) as source_line,
+        arg_min(source_page, source_line) as source_page,
         count(*) as n_printed_cells
     from summary_cells
     group by document_id, table_kind, revenue_source
@@ -101,6 +103,7 @@ final as (
         unioned.source_kind,
         unioned.source_table,
         unioned.source_line,
+        unioned.source_page,
         unioned.n_printed_cells
     from unioned
     left join documents

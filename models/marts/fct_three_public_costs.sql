@@ -53,6 +53,7 @@ printed as (
         category,
         sum(amount) as amount,
         min(source_line) as source_line,
+        arg_min(source_page, source_line) as source_page,
         mode(label_as_printed) as label_as_printed
     from cells
     group by document_id, table_id, category
@@ -75,7 +76,8 @@ final as (
 
         ---------- provenance
         first_tables.table_id as source_table,
-        printed.source_line
+        printed.source_line,
+        printed.source_page
     from first_tables
     cross join categories
     left join printed

@@ -22,7 +22,14 @@ renamed as (
         cast(cell_text as varchar) as cell_text,
 
         ---------- provenance
-        cast(source_line as integer) as source_line
+        cast(source_line as integer) as source_line,
+        cast(source_page as integer) as source_page,
+
+        ---------- position on the page (PDF input; null for text)
+        cast(bbox_x0 as double) as bbox_x0,
+        cast(bbox_top as double) as bbox_top,
+        cast(bbox_x1 as double) as bbox_x1,
+        cast(bbox_bottom as double) as bbox_bottom
 
     from source
 

@@ -20,7 +20,8 @@ renamed as (
         cast(numeric_cells_landed_twice as integer) as numeric_cells_landed_twice,
 
         ---------- status
-        {{ trim_to_null('status') }} as status
+        {{ trim_to_null('status') }} as status,
+        {{ trim_to_null('reason') }} as reason
 
     from source
 

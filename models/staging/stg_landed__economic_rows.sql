@@ -13,6 +13,7 @@ renamed as (
         {{ trim_to_null('document_id') }} as document_id,
         {{ trim_to_null('table_id') }} as table_id,
         cast(source_line as integer) as source_line,
+        cast(source_page as integer) as source_page,
 
         ---------- row
         {{ trim_to_null('table_kind') }} as table_kind,

@@ -462,14 +462,21 @@ final as (
             when compared.amount_a is null or compared.amount_b is null
                 then
                     compared.quantity || ': printed only in 《'
-                    || coalesce(table_a.title_as_printed, table_b.title_as_printed) || '》 line '
+                    || coalesce(
+                        table_a.title_as_printed, table_b.title_as_printed, table_a.table_id, table_b.table_id
+                    )
+                    || '》 line '
                     || coalesce(compared.line_a, compared.line_b) || ' ('
                     || {{ dq_num('coalesce(compared.amount_a, compared.amount_b)') }}
                     || '); the table to compare it with is not in the document.'
             else
-                compared.quantity || ': 《' || table_a.title_as_printed || '》 line ' || compared.line_a || ' gives '
-                || {{ dq_num('compared.amount_a') }} || ', 《' || table_b.title_as_printed || '》 line '
-                || compared.line_b || ' gives ' || {{ dq_num('compared.amount_b') }} || ' (difference '
+                compared.quantity || ': 《'
+                || coalesce(table_a.title_as_printed, table_a.table_id, 'the other table') || '》 '
+                || coalesce('line ' || compared.line_a, 'does not print it (blank = 0)') || ' gives '
+                || {{ dq_num('compared.amount_a') }} || ', 《'
+                || coalesce(table_b.title_as_printed, table_b.table_id, 'the other table') || '》 '
+                || coalesce('line ' || compared.line_b, 'does not print it (blank = 0)') || ' gives '
+                || {{ dq_num('compared.amount_b') }} || ' (difference '
                 || {{ dq_num('compared.amount_b - compared.amount_a') }} || ').'
         end as message,
         coalesce(compared.table_b, compared.table_a) as source_table,

@@ -1,0 +1,199 @@
+"""The PDF reader on real disclosures (tests/fixtures/pdf), values read from the printed pages."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from loaders.document import ParsedDocument, parse_bytes, read_document
+from loaders.errors import InputError
+from loaders.landing import load
+
+# the real disclosures are in the documents folder the build loads; the empty official template
+# is a test fixture only (it is not a disclosure)
+DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "documents"
+TEMPLATE = (
+    Path(__file__).resolve().parent
+    / "fixtures"
+    / "pdf"
+    / "shanghai_dept_final_accounts_template_2024.pdf"
+)
+
+
+def _parse(name: str) -> ParsedDocument:
+    return parse_bytes((DOCUMENTS / name).read_bytes(), name)
+
+
+@pytest.fixture(scope="module")
+def wanli() -> ParsedDocument:
+    return _parse("shanghai_putuo_wanli_street_2023_dept_budget.pdf")
+
+
+def _one(doc: ParsedDocument, dataset: str, **where) -> dict:
+    found = [r for r in doc.datasets[dataset] if all(r.get(k) == v for k, v in where.items())]
+    assert len(found) == 1, f"expected one row for {where}, found {len(found)}"
+    return found[0]
+
+
+def test_a_split_function_code_in_yuan_lands_in_wanyuan_with_its_page(wanli):
+    # p.17, 2023年部门支出预算总表: 212 | 01 | 01 | 行政运行 | 18,373,632 (合计)
+    row = _one(
+        wanli, "function_rows", budget_scope="all_funds", function_code="2120101", measure="total"
+    )
+    assert row["code_as_printed"] == "212 01 01"
+    assert row["function_name"] == "行政运行"
+    assert row["amount_as_printed"] == "18,373,632"
+    assert row["amount"] == Decimal("1837.3632")
+    assert row["source_page"] == 17
+
+
+def test_an_economic_row_split_over_two_code_cells(wanli):
+    # p.26, 一般公共预算基本支出部门预算经济分类预算表: 301 | 01 | 基本工资 | 5,668,416
+    row = _one(wanli, "economic_rows", dept_economic_code="30101", measure="total")
+    assert (row["dept_code_as_printed"], row["dept_economic_name"]) == ("301 01", "基本工资")
+    assert row["amount"] == Decimal("566.8416")
+    assert row["source_page"] == 26
+
+
+def test_a_name_wrapped_inside_its_cell_is_one_row(wanli):
+    # p.16: "机关事业单位基本养老保险缴费支" / "出" in one ruled cell, amounts on the middle line
+    row = _one(
+        wanli, "function_rows", budget_scope="all_funds", function_code="2080505", measure="total"
+    )
+    assert row["function_name"] == "机关事业单位基本养老保险缴费支出"
+    assert row["amount_as_printed"] == "4,412,547"
+    assert row["source_page"] == 16
+
+
+def test_units_are_read_per_table_and_never_taken_for_the_department(wanli):
+    tables = {t["family"]: t for t in wanli.datasets["tables"]}
+    # "编制部门：上海市普陀区人民政府万里街道办事处 单位：元" on one line
+    assert tables["expenditure_by_function"]["unit_as_printed"] == "元"
+    assert (
+        tables["expenditure_by_function"]["department_line"] == "上海市普陀区人民政府万里街道办事处"
+    )
+    # the 三公 table alone prints 单位:万元
+    assert tables["three_public"]["unit_as_printed"] == "万元"
+    assert tables["three_public"]["unit_factor"] == "1"
+
+
+def test_three_public_costs_in_wanyuan_and_the_operating_cost_column_is_no_category(wanli):
+    # p.28: 合计 22.91, 公务接待费 1.35, 运行费 21.56; 2023年机关运行经费预算数 786.09 beside them
+    rows = {r["category"]: r for r in wanli.datasets["three_public_rows"]}
+    assert rows["total"]["amount"] == Decimal("22.91")
+    assert rows["official_reception"]["amount"] == Decimal("1.35")
+    assert rows["vehicle_operation"]["amount"] == Decimal("21.56")
+    assert rows["vehicle_operation"]["source_page"] == 28
+    assert "786.09" not in {r["amount_as_printed"] for r in wanli.datasets["three_public_rows"]}
+
+
+def test_a_table_continued_over_pages_without_its_header_is_one_table(wanli):
+    # 2023年部门收入预算总表 starts on p.11 and goes on over p.12-14 without title or header
+    (revenue,) = [t for t in wanli.datasets["tables"] if t["family"] == "revenue"]
+    pages = {r["source_page"] for r in wanli.datasets["revenue_rows"]}
+    assert pages == {11, 12, 13, 14}
+    assert revenue["title_as_printed"] == "2023年部门收入预算总表"
+
+
+def test_cells_keep_their_page_and_bounding_box():
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    # 预算01表 收支总表, p.1: 一、一般公共预算拨款收入 44,156.640120 (six decimals)
+    (cell,) = [c for c in doc.datasets["cells"] if c[6] == "44,156.640120" and c[8] == 1]
+    x0, top, x1, bottom = cell[9:13]
+    assert 0 < x0 < x1 < 842 and 0 < top < bottom < 595
+    row = _one(
+        doc,
+        "summary_rows",
+        table_kind="department_summary",
+        side="revenue",
+        source_page=1,
+        amount_as_printed="44,156.640120",
+    )
+    assert row["item_label"].replace(" ", "") == "一、一般公共预算拨款收入"
+    assert row["amount"] == Decimal("44156.640120")
+
+
+def test_a_unit_budget_is_a_unit_level_disclosure():
+    doc = _parse("shanghai_finance_bureau_2025_unit_budget.pdf").document
+    assert doc["department_name"] == "上海市财政局"  # 预算单位：上海市财政局
+    assert (doc["fiscal_year"], doc["disclosure_kind"], doc["disclosure_level"]) == (
+        2025,
+        "budget",
+        "unit",
+    )
+    assert doc["source_format"] == "pdf" and doc["page_count"] == 21
+
+
+def test_a_department_budget_is_named_by_its_cover_not_its_title():
+    doc = _parse("shanghai_putuo_finance_bureau_2025_dept_budget.pdf").document
+    # cover: 上海市普陀区2025年区级部门预算 / 预算主管部门：上海市普陀区财政局
+    assert doc["department_name"] == "上海市普陀区财政局"
+    assert doc["disclosure_level"] == "department"
+
+
+def test_beijings_two_files_name_the_same_disclosure():
+    narrative = _parse("beijing_finance_bureau_2026_dept_budget_part1_narrative.pdf").document
+    tables = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf").document
+    key = ("department_name", "fiscal_year", "disclosure_kind", "disclosure_level")
+    assert [narrative[k] for k in key] == [tables[k] for k in key]
+    assert [tables[k] for k in key] == ["北京市财政局", 2026, "budget", "department"]
+    assert narrative["tables_found"] == 0 and tables["tables_recognised"] > 0
+
+
+def test_xians_tables_in_yuan():
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    assert doc.document["fiscal_year"] == 2022  # the upstream file name said 2026
+    row = _one(doc, "function_rows", row_role="total", measure="total", source_page=38)
+    assert row["amount_as_printed"] == "2271233740.03"
+    assert row["amount"] == Decimal("227123.374003")
+
+
+def test_final_accounts_tables_are_not_typed_until_their_measures_are_read():
+    doc = _parse("shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf")
+    assert doc.document["disclosure_kind"] == "final_accounts"
+    assert doc.document["department_name"] == "中共上海市普陀区委社会工作部"  # title over 3 lines
+    typed = sum(len(doc.datasets[d]) for d in ("function_rows", "summary_rows", "revenue_rows"))
+    assert typed == 0
+    assert any(n["code"] == "final_accounts_not_typed" for n in doc.datasets["parse_notes"])
+
+
+def test_a_pdf_without_a_text_layer_is_rejected_naming_ocr():
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(595, 842)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    with pytest.raises(InputError, match="image-only PDF: none of its 1 pages has a text layer"):
+        read_document(buffer.getvalue(), "scan.pdf")
+
+
+def test_a_truncated_pdf_is_rejected_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    good = (DOCUMENTS / "shanghai_putuo_social_welfare_home_2024_unit_budget.pdf").read_bytes()
+    (folder / "good.pdf").write_bytes(good)
+    (folder / "cut.pdf").write_bytes(good[: len(good) // 3])
+    report = load([folder], tmp_path / "out", workers=1, gate=False)
+    assert [d["source_file"] for d in report.loaded] == ["good.pdf"]
+    (rejected,) = report.rejected
+    assert rejected.message.startswith("cut.pdf: ")
+    assert "PDF" in rejected.message
+
+
+def test_the_official_template_is_read_but_never_typed():
+    doc = parse_bytes(TEMPLATE.read_bytes(), TEMPLATE.name)
+    assert doc.document["department_name"] == "上海市XX局"
+    assert doc.document["disclosure_kind"] == "final_accounts"
+    assert not any(doc.datasets[d] for d in ("function_rows", "summary_rows", "economic_rows"))
+
+
+def test_the_template_is_not_among_the_documents_the_build_loads():
+    names = {parse_bytes(p.read_bytes(), p.name).document["department_name"] for p in _pdfs()}
+    assert "上海市XX局" not in names and len(names) == 11
+
+
+def _pdfs() -> list[Path]:
+    return sorted(DOCUMENTS.glob("*.pdf"))

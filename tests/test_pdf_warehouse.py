@@ -1,0 +1,123 @@
+"""The warehouse of every document in data/documents, the PDFs with the text samples.
+
+Values are read from the printed pages (page numbers are the PDF's).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import DOCUMENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    tmp = tmp_path_factory.mktemp("pdf_warehouse")
+    env = {
+        **os.environ,
+        "BUDGET_LANDED_PATH": str(tmp / "landed"),
+        "BUDGET_WAREHOUSE_PATH": str(tmp / "budget.duckdb"),
+    }
+    load = subprocess.run(
+        [sys.executable, "-m", "loaders", "load", str(DOCUMENTS), "--quiet"],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert load.returncode == 0, load.stdout + load.stderr
+    dbt = Path(sys.executable).parent / "dbt"
+    build = subprocess.run(
+        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".",
+         "--target-path", str(tmp / "target")],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-5000:]
+    con = duckdb.connect(str(tmp / "budget.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def _document(con, source_file: str) -> tuple:
+    return con.execute(
+        "select document_id, department_id, fiscal_year, disclosure_kind, disclosure_level, "
+        "disclosure_part, source_format, page_count from main.dim_document where source_file = ?",
+        [source_file],
+    ).fetchone()
+
+
+def test_every_document_is_in_dim_document_and_the_template_is_not(warehouse):
+    files = {
+        f for (f,) in warehouse.execute("select source_file from main.dim_document").fetchall()
+    }
+    on_disk = {p.name for p in DOCUMENTS.iterdir() if p.suffix in (".txt", ".pdf")}
+    assert files == on_disk and len(files) == 18
+    names = warehouse.execute("select department_name from main.dim_department").fetchall()
+    assert ("上海市XX局",) not in names
+
+
+def test_a_pdf_fact_carries_its_page(warehouse):
+    # 2023年部门支出预算总表 p.17: 212 01 01 行政运行 18,373,632 元
+    doc = _document(warehouse, "shanghai_putuo_wanli_street_2023_dept_budget.pdf")
+    assert doc[1:] == (
+        "shanghai_putuo_wanli_street",
+        2023,
+        "budget",
+        "department",
+        "complete",
+        "pdf",
+        35,
+    )
+    total, page, line = warehouse.execute(
+        "select total_amount, source_page, source_line from main.fct_expenditure_by_function "
+        "where document_id = ? and budget_scope = 'all_funds' and function_code = '2120101'",
+        [doc[0]],
+    ).fetchone()
+    assert (total, page) == (D("1837.3632"), 17)
+    box = warehouse.execute(
+        "select min(bbox_x0), min(bbox_top) from main.stg_landed__cells "
+        "where document_id = ? and source_line = ? and cell_text = '18,373,632'",
+        [doc[0], line],
+    ).fetchone()
+    assert box[0] is not None and box[1] is not None
+
+
+def test_a_unit_budget_and_a_department_budget_are_two_levels(warehouse):
+    unit = _document(warehouse, "shanghai_finance_bureau_2025_unit_budget.pdf")
+    department = _document(warehouse, "shanghai_putuo_finance_bureau_2025_dept_budget.pdf")
+    assert unit[1:5] == ("shanghai_finance_bureau", 2025, "budget", "unit")
+    assert department[1:5] == ("shanghai_putuo_finance_bureau", 2025, "budget", "department")
+
+
+def test_beijings_two_files_are_two_parts_of_one_disclosure(warehouse):
+    narrative = _document(warehouse, "beijing_finance_bureau_2026_dept_budget_part1_narrative.pdf")
+    tables = _document(warehouse, "beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    assert narrative[1:5] == tables[1:5] == ("beijing_finance_bureau", 2026, "budget", "department")
+    assert (narrative[5], tables[5]) == ("narrative", "tables")
+
+
+def test_three_public_costs_of_a_pdf_in_wanyuan(warehouse):
+    doc = _document(warehouse, "shanghai_putuo_wanli_street_2023_dept_budget.pdf")
+    rows = dict(
+        warehouse.execute(
+            "select category, amount from main.fct_three_public_costs where document_id = ?",
+            [doc[0]],
+        ).fetchall()
+    )
+    # p.28 (单位:万元): 公务接待费 1.35, 运行费 21.56; 机关运行经费 786.09 is not a 三公 category
+    assert rows["official_reception"] == D("1.35")
+    assert rows["vehicle_operation"] == D("21.56")
+
+
+def test_final_accounts_land_no_fact_yet(warehouse):
+    doc = _document(warehouse, "shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf")
+    assert doc[3] == "final_accounts"
+    (n,) = warehouse.execute(
+        "select count(*) from main.fct_expenditure_by_function where document_id = ?", [doc[0]]
+    ).fetchone()
+    assert n == 0
