@@ -113,6 +113,8 @@ def parse_document(document: Document, source_file: str, source_sha256: str) -> 
         out["cells"].extend(result.cells)
         if result.dataset:
             out[result.dataset].extend(result.rows)
+        for name, extra_rows in result.extra.items():
+            out[name].extend(extra_rows)
         out["coverage"].append(_coverage_row(document_id, table, result))
         for note in result.notes:
             out["parse_notes"].append(

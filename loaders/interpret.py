@@ -63,6 +63,8 @@ class TableResult:
     unit_missing: bool = False
     not_typed: str | None = None  # why a table's numbers are kept in cells only
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
+    # rows a table lands in another family's dataset (a 机关运行经费 column of a 三公 table)
+    extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -290,9 +292,13 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     for row in rows:
         row.setdefault("document_id", ctx.document_id)
         row.setdefault("table_id", table_id)
+    extra = [(name, row) for name, extra_rows in result.extra.items() for row in extra_rows]
+    for _, row in extra:
+        row.setdefault("document_id", ctx.document_id)
+        row.setdefault("table_id", table_id)
     pages = {r.line: r.page for r in table.rows}
     kept = []
-    for row in rows:
+    for row in [*rows, *(row for _, row in extra)]:
         row["source_page"] = pages.get(row["source_line"], 1)
         if fits_landed(row["amount"]):
             kept.append(row)
@@ -306,8 +312,12 @@ def interpret(table: Table, ctx: Context) -> TableResult:
                 row["source_line"],
             )
         )
-    rows = kept
-    result.rows = rows
+    kept_ids = {id(row) for row in kept}
+    result.rows = [row for row in rows if id(row) in kept_ids]
+    result.extra = {
+        name: [row for row in extra_rows if id(row) in kept_ids]
+        for name, extra_rows in result.extra.items()
+    }
     _account(body, columns, result)
     return result
 
@@ -416,7 +426,7 @@ def _columns(
 def _account(body: list[Row], columns: list[Column], result: TableResult) -> None:
     """Numeric cells printed (outside code/label columns) vs landed in typed rows."""
     landed: dict[tuple[int, int], int] = {}
-    for row in result.rows:
+    for row in [*result.rows, *(r for extra in result.extra.values() for r in extra)]:
         key = (row["source_line"], row.pop("_col"))
         landed[key] = landed.get(key, 0) + 1
     printed = set()
@@ -780,8 +790,6 @@ def _three_public_rows(table, body, columns, ctx, result):
             col.measure = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
             if col.measure != s.NOT_THREE_PUBLIC:
                 col.measure = _match(s.THREE_PUBLIC_CATEGORIES, leaf) or col.measure
-            if col.measure == s.NOT_THREE_PUBLIC:
-                col.measure = None
             col.is_label = col.measure is None
         for row in body:
             for col in columns:
@@ -789,6 +797,21 @@ def _three_public_rows(table, body, columns, ctx, result):
                     continue
                 cell = row.cells[col.index]
                 if not is_amount(cell):
+                    continue
+                if col.measure == s.NOT_THREE_PUBLIC:
+                    # a 机关运行经费 column printed beside the 三公 columns: an operating-cost row
+                    result.extra.setdefault("operating_cost_rows", []).append(
+                        {
+                            "row_label": col.path_text,
+                            "row_role": "total",
+                            "source_line": row.line,
+                            "measure": "total",
+                            "measure_header": col.path_text,
+                            "amount": parse_amount(cell, result.factor),
+                            "amount_as_printed": cell,
+                            "_col": col.index,
+                        }
+                    )
                     continue
                 rows.append(
                     {

@@ -25,7 +25,9 @@ from __future__ import annotations
 import ctypes
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -44,24 +46,20 @@ CELL_GAP = 1.2
 # within a cell, a gap wider than this many character heights is printed as a space
 WORD_GAP = 0.6
 _NUMERIC = re.compile(r"^[-−]?[\d,，.]+$")
+_NUMERIC_CHARS = frozenset("0123456789,，.")
+_BLANK_CODES = frozenset((0xA0, 0x3000, 0xFFFE, 0xFFFF))
 _AMOUNT_PIECE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
-@dataclass(slots=True)
 class _Char:
-    ch: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
+    """One printed character and its box (top-left coordinates); centre and height kept."""
 
-    @property
-    def centre(self) -> float:
-        return (self.top + self.bottom) / 2
+    __slots__ = ("ch", "x0", "top", "x1", "bottom", "centre", "height")
 
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
+    def __init__(self, ch: str, x0: float, top: float, x1: float, bottom: float) -> None:
+        self.ch, self.x0, self.top, self.x1, self.bottom = ch, x0, top, x1, bottom
+        self.centre = (top + bottom) / 2
+        self.height = bottom - top
 
 
 @dataclass(slots=True)
@@ -116,12 +114,12 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[_Char]:
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         get_unicode = pdfium_c.FPDFText_GetUnicode
         get_box = pdfium_c.FPDFText_GetCharBox
-        is_generated = pdfium_c.FPDFText_IsGenerated
         raw = textpage.raw
         chars = []
         for i in range(n):
             code = get_unicode(raw, i)
-            if code <= 32 or code in (0xA0, 0x3000, 0xFFFE, 0xFFFF) or is_generated(raw, i) == 1:
+            # PDFium's generated characters are spaces and line breaks: skipped with whitespace
+            if code <= 32 or code in _BLANK_CODES:
                 continue
             get_box(raw, i, left, right, bottom, top)
             chars.append(
@@ -132,10 +130,32 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[_Char]:
         textpage.close()
 
 
+def _path_objects(page: pdfium.PdfPage) -> Iterator[Any]:
+    """The raw path objects of a page, form XObjects opened (the wrapper objects cost more)."""
+    raw = page.raw
+    stack = [
+        pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))
+    ]
+    depth = {id(o): 0 for o in stack}
+    while stack:
+        obj = stack.pop()
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield obj
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth.get(id(obj), 0) < 3:
+            for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                child = pdfium_c.FPDFFormObj_GetObject(obj, i)
+                depth[id(child)] = depth.get(id(obj), 0) + 1
+                stack.append(child)
+
+
 def _page_rules(page: pdfium.PdfPage, height: float) -> _Rules:
     rules = _Rules()
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
+    left_, bottom_, right_, top_ = (ctypes.c_float() for _ in range(4))
+    for obj in _path_objects(page):
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left_, bottom_, right_, top_):
+            continue
+        left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
         width, tall = right - left, top - bottom
         y_top, y_bottom = height - top, height - bottom
         if tall <= RULE_THICKNESS and width >= MIN_RULE:
@@ -147,9 +167,8 @@ def _page_rules(page: pdfium.PdfPage, height: float) -> _Rules:
     return rules
 
 
-def _path_edges(obj: pdfium.PdfObject, height: float, rules: _Rules) -> None:
+def _path_edges(raw: Any, height: float, rules: _Rules) -> None:
     """Axis-parallel edges of a path that is not itself a thin line (cell borders, grids)."""
-    raw = obj.raw
     count = pdfium_c.FPDFPath_CountSegments(raw)
     if count <= 0 or count > 4000:
         return
@@ -196,14 +215,20 @@ def _visual_lines(chars: list[_Char]) -> list[_VisualLine]:
     typical = heights[len(heights) // 2]
     small = [c for c in chars if c.height < 0.6 * typical]
     lines: list[_VisualLine] = []
+    line: _VisualLine | None = None
     for char in sorted((c for c in chars if c.height >= 0.6 * typical), key=lambda c: c.centre):
-        line = lines[-1] if lines else None
-        if line is not None and abs(char.centre - line.centre) <= max(2.0, 0.35 * char.height):
+        tolerance = 0.35 * char.height
+        if line is not None and abs(char.centre - line.centre) <= (
+            tolerance if tolerance > 2.0 else 2.0
+        ):
             line.chars.append(char)
-            line.top = min(line.top, char.top)
-            line.bottom = max(line.bottom, char.bottom)
+            if char.top < line.top:
+                line.top = char.top
+            if char.bottom > line.bottom:
+                line.bottom = char.bottom
         else:
-            lines.append(_VisualLine([char], char.top, char.bottom))
+            line = _VisualLine([char], char.top, char.bottom)
+            lines.append(line)
     centres = [line.centre for line in lines]
     for char in small:
         i = bisect_left(centres, char.centre)
@@ -225,10 +250,10 @@ def _join(chars: list[_Char]) -> str:
     previous: _Char | None = None
     for char in chars:
         if previous is not None:
-            gap = char.x0 - previous.x1
-            size = max(previous.height, char.height, 1.0)
-            numeric = _NUMERIC.match(previous.ch) and _NUMERIC.match(char.ch)
-            if gap > WORD_GAP * size and not numeric:
+            size = previous.height if previous.height > char.height else char.height
+            if char.x0 - previous.x1 > WORD_GAP * (size if size > 1.0 else 1.0) and not (
+                previous.ch in _NUMERIC_CHARS and char.ch in _NUMERIC_CHARS
+            ):
                 out.append(" ")
         out.append(char.ch)
         previous = char
@@ -386,6 +411,9 @@ def _continues_cell(chars: list[_Char]) -> bool:
 
 def _cell_text(chars: list[_Char]) -> str:
     """A cell's text; several visual lines in one cell (a wrapped name) are joined in order."""
+    tops = [c.top for c in chars]
+    if max(tops) - min(tops) < 0.5 * max(c.height for c in chars):  # one line (most cells)
+        return _join(sorted(chars, key=lambda c: c.x0))
     return "".join(_join(line.chars) for line in _visual_lines(chars))
 
 

@@ -114,6 +114,12 @@ def is_title_line(line: str) -> bool:
     return bool(s.TITLE_LINE.search(text))
 
 
+def _is_fragment(line: str) -> bool:
+    """A short piece of text without sentence punctuation (a cell's text cut by the print)."""
+    text = compact(line)
+    return len(text) <= 12 and not re.search(r"[。；;：:，,、]", text)
+
+
 def _is_meta(line: str) -> bool:
     text = compact(clean_title(line))
     return bool(
@@ -219,6 +225,8 @@ def segment(document: Document) -> list[Table]:
                 continue
             if is_title_line(line):
                 title_line = line
+            elif _is_fragment(line):
+                continue  # a piece of a cell's text printed outside its grid: not a paragraph
             else:
                 narrative = True
             break

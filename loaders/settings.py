@@ -99,7 +99,9 @@ YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度)?")
 # lines between two parts of a page-broken table, or between a title and its header
 TABLE_META_LINE = re.compile(
     r"^(?:[(（]\s*(?:19|20)\d{2}\s*年(?:度)?\s*[)）]\**|(?:预算公开|部门公开)?表\s*\d+|"
-    r"(?:预算公开|部门公开)表\s*[0-9一二三四五六七八九十]+)$"
+    r"(?:预算公开|部门公开)表\s*[0-9一二三四五六七八九十]+|"
+    # a page number printed at a page break ("12", "- 3 -", "第3页", "3/40")
+    r"[-—–]*\d{1,3}[-—–]*|第\d{1,3}页(?:共\d{1,3}页)?|\d{1,3}/\d{1,3})$"
 )
 EMPTY_TABLE_NOTE = re.compile(r"本表无数据|为空表|无数据|没有使用.*(安排|预算)")
 TOC_LINE = re.compile(
@@ -187,7 +189,7 @@ REVENUE_MEASURES: list[tuple[str, str]] = [
     (r"一般公共预算", "gpb"),
     (r"政府性基金", "government_fund"),
     (r"国有资本经营", "state_capital"),
-    (r"财政拨款.*小计|财政拨款[(（]补助[)）]$", "fiscal_total"),
+    (r"财政拨款.*小计|财政拨款[(（]补助[)）]$|财政拨款收入$", "fiscal_total"),
     (r"财政专户", "special_account"),
     (r"事业单位经营", "operating_income"),
     (r"事业收入", "business_income"),

@@ -89,6 +89,10 @@ def test_three_public_costs_in_wanyuan_and_the_operating_cost_column_is_no_categ
     assert rows["vehicle_operation"]["amount"] == Decimal("21.56")
     assert rows["vehicle_operation"]["source_page"] == 28
     assert "786.09" not in {r["amount_as_printed"] for r in wanli.datasets["three_public_rows"]}
+    # it lands as the operating cost it is
+    operating = _one(wanli, "operating_cost_rows", amount_as_printed="786.09")
+    assert (operating["amount"], operating["source_page"]) == (Decimal("786.09"), 28)
+    assert "机关运行经费" in operating["row_label"]
 
 
 def test_a_table_continued_over_pages_without_its_header_is_one_table(wanli):
