@@ -296,10 +296,8 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     for _, row in extra:
         row.setdefault("document_id", ctx.document_id)
         row.setdefault("table_id", table_id)
-    pages = {r.line: r.page for r in table.rows}
     kept = []
     for row in [*rows, *(row for _, row in extra)]:
-        row["source_page"] = pages.get(row["source_line"], 1)
         if fits_landed(row["amount"]):
             kept.append(row)
             continue
@@ -326,13 +324,16 @@ def _count_numeric(body: list[Row]) -> int:
     """Numeric cells of a table that is not typed (codes and column numbers not counted)."""
     count = 0
     for row in body:
-        if is_column_number_row(row.cells):
+        numeric = [
+            c
+            for c in row.cells
+            if c and len(c) < 32 and c.lstrip()[:1] in _NUMBER_START and is_amount(c)
+        ]
+        if not numeric or (
+            all(c.strip().isdigit() for c in numeric) and is_column_number_row(row.cells)
+        ):
             continue
-        count += sum(
-            1
-            for cell in row.cells
-            if is_amount(cell) and not (_is_code(cell) and not re.search(r"[.,]", cell))
-        )
+        count += sum(1 for c in numeric if not (_is_code(c) and "." not in c and "," not in c))
     return count
 
 
@@ -359,6 +360,27 @@ def _land_cells(
         page = row.page
         boxes = row.boxes
         # tuples in the order of schema "cells" (millions of them: no dicts)
+        if boxes is None:  # text input: no boxes
+            extend(
+                (
+                    document_id,
+                    table_id,
+                    row_index,
+                    col,
+                    is_header,
+                    joined[col] if col < width else None,
+                    cell,
+                    line,
+                    page,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+                for col, cell in enumerate(row.cells)
+                if cell and not cell.isspace()
+            )
+            continue
         extend(
             (
                 document_id,
@@ -370,7 +392,7 @@ def _land_cells(
                 cell,
                 line,
                 page,
-                *(boxes[col] if boxes and boxes[col] else _NO_BOX),
+                *(boxes[col] or _NO_BOX),
             )
             for col, cell in enumerate(row.cells)
             if cell and not cell.isspace()
@@ -378,6 +400,8 @@ def _land_cells(
 
 
 _NO_BOX = (None, None, None, None)
+# characters a printed amount can start with (a cheap test before is_amount)
+_NUMBER_START = frozenset("-−0123456789０１２３４５６７８９")
 
 
 def _columns(
@@ -480,6 +504,7 @@ def _amount_rows(
             {
                 **base,
                 "source_line": row.line,
+                "source_page": row.page,
                 "measure": col.measure,
                 "measure_header": col.path_text,
                 "amount": parse_amount(cell, result.factor),
@@ -773,6 +798,7 @@ def _summary_row(kind, side, label, row, col_index, cell, col, result):
         "class_name": compact(name) if side == "expenditure" and role == "item" else None,
         "row_role": role,
         "source_line": row.line,
+        "source_page": row.page,
         "measure": col.measure if col else "amount",
         "measure_header": col.path_text if col else None,
         "amount": parse_amount(cell, result.factor),
@@ -805,6 +831,7 @@ def _three_public_rows(table, body, columns, ctx, result):
                             "row_label": col.path_text,
                             "row_role": "total",
                             "source_line": row.line,
+                            "source_page": row.page,
                             "measure": "total",
                             "measure_header": col.path_text,
                             "amount": parse_amount(cell, result.factor),
@@ -819,6 +846,7 @@ def _three_public_rows(table, body, columns, ctx, result):
                         "label_as_printed": col.path_text,
                         "row_role": "total" if col.measure == "total" else "item",
                         "source_line": row.line,
+                        "source_page": row.page,
                         "measure": "amount",
                         "measure_header": col.path_text,
                         "amount": parse_amount(cell, result.factor),

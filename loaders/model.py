@@ -38,7 +38,8 @@ class Line:
     @property
     def text(self) -> str:
         """The line as one string (cells joined by a space)."""
-        return " ".join(c for c in self.cells if c)
+        cells = self.cells
+        return cells[0] if len(cells) == 1 else " ".join(c for c in cells if c)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from loaders.model import BBox, Document, Line
 from loaders.text import compact, fold
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One printed table row: its cells, 1-based source line number, page and cell boxes."""
 
@@ -147,7 +147,7 @@ def _blocks(lines: list[Line]) -> list[_Block]:
                 current = []
                 blocks.append(_Block(current, pending))
                 pending = []
-            current.append(Row(line.cells, line.number, page=line.page, boxes=line.boxes))
+            current.append(Row(line.cells, line.number, False, False, line.page, line.boxes))
         elif not line.text.strip():
             continue
         else:
@@ -171,18 +171,20 @@ def _header_rows_repeated(table: Table, rows: list[Row]) -> int:
 
 def is_column_number_row(cells: list[str]) -> bool:
     """A header row that numbers the columns (``1 2 3 …``, ``※``/``**`` in label columns)."""
-    numbers = [compact(c) for c in cells if compact(c) and not s.MARKER_CELL.match(compact(c))]
-    digits = [c for c in numbers if c.isdigit()]
-    if not digits or len(digits) < 2:
+    # a marker cell (※, **) is never all digits: the digits are the compact cells that are
+    digits = [k for k in map(compact, cells) if k.isdigit()]
+    if len(digits) < 2:
         return False
     return [int(d) for d in digits] == list(range(int(digits[0]), int(digits[0]) + len(digits)))
 
 
 def has_amount(cells: list[str]) -> bool:
     """True if the row prints at least one number that is not a column number."""
-    if is_column_number_row(cells):
+    amounts = [k for k in map(compact, cells) if k and s.AMOUNT.match(k)]
+    if not amounts:
         return False
-    return any(s.AMOUNT.match(compact(c)) for c in cells)
+    # only a row with two whole numbers or more can be a column-number row
+    return sum(1 for k in amounts if k.isdigit()) < 2 or not is_column_number_row(cells)
 
 
 def header_row_count(rows: list[Row]) -> int:

@@ -112,31 +112,28 @@ def compact(value: str) -> str:
     return "".join(fold(value).split())
 
 
-def is_table_line(line: str) -> bool:
-    """A tab-separated row (a table-of-contents line with dot leaders is not a table row)."""
-    return (
-        "\t" in line
-        and ("...." not in line or not s.DOT_LEADER.search(line))
-        and bool(line.strip())
-    )
-
-
 def read_text(decoded: Decoded) -> Document:
     """The document model of tab-separated converter text (the samples' dialect).
 
-    A line holding a tab is a table row (its cells are the tab-separated fields); any other
-    line is a text line. A form feed starts a new page. Line numbers are the text's.
+    A line holding a tab is a table row (its cells are the tab-separated fields), unless it is
+    a table-of-contents line with dot leaders; any other line is a text line. A form feed
+    starts a new page. Line numbers are the text's.
     """
     lines: list[Line] = []
+    append = lines.append
     page = 1
-    for number, line in enumerate(decoded.text.split("\n"), start=1):
-        if "\f" in line:
+    paged = "\f" in decoded.text
+    leader = s.DOT_LEADER.search
+    number = 0
+    for line in decoded.text.split("\n"):
+        number += 1
+        if paged and "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
-        if not line.strip():
+        if not line or line.isspace():
             continue
-        if is_table_line(line):
-            lines.append(Line(number, page, line.split("\t"), True))
+        if "\t" in line and ("...." not in line or not leader(line)):
+            append(Line(number, page, line.split("\t"), True))
         else:
-            lines.append(Line(number, page, [line], False))
+            append(Line(number, page, [line], False))
     return Document(lines, page, "tsv", decoded.encoding, text=decoded.text)
