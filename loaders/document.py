@@ -101,7 +101,12 @@ def parse_document(document: Document, source_file: str, source_sha256: str) -> 
     default_unit = units.most_common(1)[0][0] if units else None
     # a table without a unit of its own is never given another table's: no document default
     ctx = Context(
-        document_id, source_file, identity.department_names_seen, None, identity.disclosure_kind
+        document_id,
+        source_file,
+        identity.department_names_seen,
+        None,
+        identity.disclosure_kind,
+        identity.fiscal_year,
     )
     parsed = ParsedDocument(document_id, source_file)
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in _DATASETS}

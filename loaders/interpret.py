@@ -29,6 +29,7 @@ class Context:
     department_names: list[str]
     default_unit: str | None = None
     disclosure_kind: str | None = None
+    fiscal_year: int | None = None
 
 
 @dataclass
@@ -289,6 +290,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     columns = _columns(family, header, paths, ncols, result)
     parser = _PARSERS[family]
     rows = parser(table, body, columns, ctx, result)
+    rows = _drop_other_years(rows, columns, ctx, result)
     for row in rows:
         row.setdefault("document_id", ctx.document_id)
         row.setdefault("table_id", table_id)
@@ -318,6 +320,39 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     }
     _account(body, columns, result)
     return result
+
+
+def _drop_other_years(
+    rows: list[dict[str, Any]], columns: list[Column], ctx: Context, result: TableResult
+) -> list[dict[str, Any]]:
+    """Keep out of the typed rows the columns of another year or of a year-on-year change.
+
+    Some templates print last year's figures and the change beside this year's (2021年 /
+    2022年 / 增减变化情况): only the document's own year is its budget. Those cells stay in
+    ``cells``, with a note naming the columns.
+    """
+    other = {
+        c.index for c in columns if c.path and _is_other_year(c.path_text, ctx.fiscal_year)
+    }
+    if not other:
+        return rows
+    result.notes.append(
+        Note(
+            "warning",
+            "other_year_column",
+            "columns of another year or of a year-on-year change are kept in cells only: "
+            + "; ".join(sorted({columns[i].path_text for i in other})),
+            None,
+        )
+    )
+    return [r for r in rows if r["_col"] not in other]
+
+
+def _is_other_year(path: str, year: int | None) -> bool:
+    if s.CHANGE_COLUMN.search(path):
+        return True
+    years = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", path)}
+    return bool(year and years and year not in years)
 
 
 def _count_numeric(body: list[Row]) -> int:
@@ -807,17 +842,44 @@ def _summary_row(kind, side, label, row, col_index, cell, col, result):
     }
 
 
+def _three_public_category(col: Column) -> str | None:
+    """The 三公 category of a column of a wide 三公 table, from its header path.
+
+    A generic leaf (小计, 合计) belongs to its parent: under 公务用车购置及运行费 it is the vehicle
+    subtotal, under the 三公 heading (or alone) the 三公 total.
+    """
+    full = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
+    if full == s.NOT_THREE_PUBLIC or not col.path:
+        return full
+    leaf = col.path[-1]
+    if s.GENERIC_TOTAL_HEADER.match(leaf):
+        parent = col.path[-2] if len(col.path) > 1 else ""
+        return "vehicle_total" if s.VEHICLE_HEADER.search(parent) else "total"
+    return _match(s.THREE_PUBLIC_CATEGORIES, leaf) or full
+
+
+def _wide_categories(columns: list[Column]) -> bool:
+    """Do the columns name the 三公 categories (a row per total or unit, a column per category)?"""
+    leaves = {_match(s.THREE_PUBLIC_CATEGORIES, c.path[-1]) for c in columns if c.path}
+    return len(leaves & {"outbound_travel", "official_reception", "vehicle_total"}) >= 2
+
+
 def _three_public_rows(table, body, columns, ctx, result):
-    wide = not any(_is_text(c) for row in body for c in row.cells)
+    labelled = any(_is_text(c) for row in body for c in row.cells)
+    wide = not labelled or _wide_categories(columns)
     rows = []
     if wide:
         for col in columns:
-            leaf = col.path[-1] if col.path else ""
-            col.measure = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
-            if col.measure != s.NOT_THREE_PUBLIC:
-                col.measure = _match(s.THREE_PUBLIC_CATEGORIES, leaf) or col.measure
+            col.measure = _three_public_category(col)
             col.is_label = col.measure is None
-        for row in body:
+        # rows labelled 合计 and by budget unit: the 合计 row is the table's amount, a unit's
+        # row a breakdown of it (one unalabelled or lone row is the amount)
+        labels = [next((c.strip() for c in r.cells if _is_text(c)), "") for r in body]
+        totals = [i for i, label in enumerate(labels) if s.TOTAL_LABEL.match(compact(label))]
+        for i, row in enumerate(body):
+            measure = "amount" if (not labelled or i in totals or len(body) == 1) else "by_unit"
+            if totals and i not in totals:
+                measure = "by_unit"
             for col in columns:
                 if col.measure is None or col.index >= len(row.cells):
                     continue
@@ -847,7 +909,7 @@ def _three_public_rows(table, body, columns, ctx, result):
                         "row_role": "total" if col.measure == "total" else "item",
                         "source_line": row.line,
                         "source_page": row.page,
-                        "measure": "amount",
+                        "measure": measure,
                         "measure_header": col.path_text,
                         "amount": parse_amount(cell, result.factor),
                         "amount_as_printed": cell,

@@ -333,7 +333,7 @@ def _layout_page(page_no: int, chars: list[_Char], rules: _Rules) -> list[_Row]:
             i += 1
             continue
         j = i
-        while j < len(rows) and rows[j].ruled and _same_cuts(rows[i].cuts, rows[j].cuts, 0.5):
+        while j < len(rows) and rows[j].ruled and _same_frame(rows[i].cuts, rows[j].cuts):
             j += 1
         j = max(j, i + 1)
         out.extend(_join_wrapped(rows[i:j], rules))
@@ -362,22 +362,43 @@ def _join_wrapped(rows: list[_Row], rules: _Rules) -> list[_Row]:
             out.append(row)
             continue
         if not row_ruled:
-            if all(_continues_cell(chars) for chars in row.cells.values()):
+            if (
+                all(_continues_cell(c) and not _is_head_text(c) for c in row.cells.values())
+                and not _is_head_row(previous)
+            ):
                 _merge_into(previous, row, list(row.cells))
                 continue
             out.append(row)
             continue
-        moving = [
-            i
-            for i in row.cells
-            if not rules.rule_between(
-                previous.first_centre, row.first_centre, row.cuts[i], row.cuts[i + 1]
-            )
-        ]
-        _merge_into(previous, row, moving)
+        # each cell joins the topmost row it shares a ruled cell with (no rule between them);
+        # a title, unit or department line printed inside the frame stays a line of its own
+        for i in list(row.cells):
+            if _is_head_text(row.cells[i]):
+                continue
+            target = None
+            for above in reversed(out):
+                if _is_head_row(above):
+                    break
+                if rules.rule_between(
+                    above.first_centre, row.first_centre, row.cuts[i], row.cuts[i + 1]
+                ):
+                    break
+                target = above
+            if target is not None:
+                _merge_into(target, row, [i])
         if row.cells:
             out.append(row)
     return out
+
+
+def _is_head_row(row: _Row) -> bool:
+    """A row holding only a title, unit or department line."""
+    return all(_is_head_text(chars) for chars in row.cells.values())
+
+
+def _is_head_text(chars: list[_Char]) -> bool:
+    text = "".join(c.ch for c in chars)
+    return _is_heading_or_note(text) or _is_meta_cell(text)
 
 
 def _merge_into(target: _Row, row: _Row, cuts: list[int]) -> None:
@@ -392,12 +413,9 @@ def _merge_into(target: _Row, row: _Row, cuts: list[int]) -> None:
         target.bottom = max(target.bottom, row.bottom)
 
 
-def _same_cuts(a: list[float], b: list[float], share: float = 1.0) -> bool:
-    """Two ruled lines of one grid: (a share of) the rules crossing one cross the other too."""
-    common = sum(1 for x in b if any(abs(x - y) <= SNAP * 2 for y in a))
-    return (
-        common >= share * len(b) and abs(a[0] - b[0]) <= SNAP * 2 and abs(a[-1] - b[-1]) <= SNAP * 2
-    )
+def _same_frame(a: list[float], b: list[float]) -> bool:
+    """Two ruled lines inside one grid: the same outer rules (first and last)."""
+    return abs(a[0] - b[0]) <= SNAP * 2 and abs(a[-1] - b[-1]) <= SNAP * 2
 
 
 def _continues_cell(chars: list[_Char]) -> bool:
@@ -507,10 +525,13 @@ class _Layout:
                 and width >= 3
                 and _is_heading_or_note(next(c for c in cells if c))
             ):
+                # a title or note printed across the whole grid
                 k = next(n for n, c in enumerate(cells) if c)
-                self._add(
-                    row.page, [cells[k]], False, [boxes[k]]
-                )  # a title or note across the grid
+                self._add(row.page, [cells[k]], False, [boxes[k]])
+            elif all(_is_meta_cell(c) for c in cells if c):
+                # "编制单位：… | 单位：元" printed inside the grid's frame: the table's head line
+                filled = [k for k, c in enumerate(cells) if c]
+                self._add(row.page, [cells[k] for k in filled], False, [boxes[k] for k in filled])
             else:
                 self._add(row.page, cells, True, boxes)
 
@@ -541,6 +562,12 @@ def _is_heading_or_note(text: str) -> bool:
     return bool(
         s.TITLE_LINE.search(folded) or s.UNIT_IN_TEXT.search(folded) or _NOTE.search(folded)
     )
+
+
+def _is_meta_cell(text: str) -> bool:
+    """A department or unit statement (编制单位：…, 单位：元), not a header cell."""
+    folded = "".join(text.split()).replace(":", "：")
+    return bool(s.DEPARTMENT_LINE.match(folded) or s.UNIT_LINE.match(folded))
 
 
 def _nearest(columns: list[float], x: float) -> int:

@@ -350,8 +350,14 @@ HEADER_OVERRIDES: dict[str, list[str]] = {
     ],
 }
 
+# a column of last year's figures or of the change against them, not of the document's year
+CHANGE_COLUMN = re.compile(r"增减|变化|变动|比上年|上年(?:预算|决算|执行)?数|上年同期|同比|增长率")
+
 # ---------------------------------------------------------------- three public costs
 NOT_THREE_PUBLIC = "not_three_public"
+# a 三公 column headed only 小计/合计 takes its category from the header above it
+GENERIC_TOTAL_HEADER = re.compile(r"^(?:小计|合计|总计|共计)$")
+VEHICLE_HEADER = re.compile(r"购置|运行|用车")
 THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
     # a 机关运行经费 column printed beside the 三公 columns is no 三公 category (its "运行" is
     # not vehicle operation): kept in cells only

@@ -105,7 +105,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
             "total", "outbound_travel", "official_reception", "vehicle_total",
             "vehicle_purchase", "vehicle_operation",
         ],
-        "measure": ["amount", "gpb", "government_fund", "state_capital"],
+        "measure": ["amount", "by_unit", "gpb", "government_fund", "state_capital"],
     },
 }  # fmt: skip
 # columns the schema allows to be null but every landed row of the dataset has
