@@ -269,7 +269,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
                 table.first_line,
             )
         )
-        _account(body, _columns(family, header, paths, ncols, result), result)
+        _account(body, _columns(family, header, paths, ncols, result, body), result)
         result.not_typed = "final accounts: measures not read yet"
         return result
     if unit is None:
@@ -283,11 +283,11 @@ def interpret(table: Table, ctx: Context) -> TableResult:
             )
         )
         result.unit_missing = True
-        _account(body, _columns(family, header, paths, ncols, result), result)
+        _account(body, _columns(family, header, paths, ncols, result, body), result)
         result.not_typed = "no unit printed"
         return result
 
-    columns = _columns(family, header, paths, ncols, result)
+    columns = _columns(family, header, paths, ncols, result, body)
     parser = _PARSERS[family]
     rows = parser(table, body, columns, ctx, result)
     rows = _drop_other_years(rows, columns, ctx, result)
@@ -331,9 +331,7 @@ def _drop_other_years(
     2022年 / 增减变化情况): only the document's own year is its budget. Those cells stay in
     ``cells``, with a note naming the columns.
     """
-    other = {
-        c.index for c in columns if c.path and _is_other_year(c.path_text, ctx.fiscal_year)
-    }
+    other = {c.index for c in columns if c.path and _is_other_year(c.path_text, ctx.fiscal_year)}
     if not other:
         return rows
     result.notes.append(
@@ -440,7 +438,12 @@ _NUMBER_START = frozenset("-−0123456789０１２３４５６７８９")
 
 
 def _columns(
-    family: str, header: list[Row], paths: list[list[str]], ncols: int, result: TableResult
+    family: str,
+    header: list[Row],
+    paths: list[list[str]],
+    ncols: int,
+    result: TableResult,
+    body: list[Row],
 ) -> list[Column]:
     columns = [Column(i, p) for i, p in enumerate(paths)]
     override = s.HEADER_OVERRIDES.get(result.header_text)
@@ -467,6 +470,7 @@ def _columns(
         col.measure = _match(rules, col.path_text)
         if col.measure is None:
             col.is_label = True
+    _settle_duplicates(columns, body)
     measures = Counter(c.measure for c in columns if c.measure and c.measure != "by_source")
     duplicated = {m for m, n in measures.items() if n > 1}
     if duplicated and family not in ("summary", "fiscal_summary", "three_public"):
@@ -475,11 +479,45 @@ def _columns(
                 "error",
                 "ambiguous_header",
                 f"header maps several columns to {sorted(duplicated)}: "
-                f"{[c.path_text for c in columns if c.measure in duplicated]}",
+                f"{[c.path_text for c in columns if c.measure in duplicated]}; their amounts "
+                "are kept in cells only",
                 header[0].line if header else None,
             )
         )
+        for col in columns:  # which of them is the measure is not a guess to make
+            if col.measure in duplicated:
+                col.measure = None
     return columns
+
+
+def _settle_duplicates(columns: list[Column], body: list[Row]) -> None:
+    """Two columns that map to one measure, where the header itself says which is which.
+
+    An "of which" column (``其中：…``) is a part of the column it follows, not that measure; a
+    column that repeats its neighbour's header but prints nothing in any row is the empty half
+    of a header cell carried over. Any other duplicate stays ambiguous (see ``_columns``).
+    """
+    by_measure: dict[str, list[Column]] = {}
+    for col in columns:
+        if col.measure and col.measure != "by_source":
+            by_measure.setdefault(col.measure, []).append(col)
+    for same in by_measure.values():
+        if len(same) < 2:
+            continue
+        parts = [c for c in same if c.path and s.OF_WHICH.match(c.path[-1])]
+        if len(same) - len(parts) == 1:
+            for col in parts:
+                col.measure = None
+            continue
+        printed = [c for c in same if any(_cell(r, c.index) for r in body)]
+        if len(printed) == 1 and len({c.path_text for c in same}) == 1:
+            for col in same:
+                if col is not printed[0]:
+                    col.measure = None
+
+
+def _cell(row: Row, index: int) -> bool:
+    return index < len(row.cells) and bool(row.cells[index].strip())
 
 
 def _account(body: list[Row], columns: list[Column], result: TableResult) -> None:

@@ -362,10 +362,9 @@ def _join_wrapped(rows: list[_Row], rules: _Rules) -> list[_Row]:
             out.append(row)
             continue
         if not row_ruled:
-            if (
-                all(_continues_cell(c) and not _is_head_text(c) for c in row.cells.values())
-                and not _is_head_row(previous)
-            ):
+            if all(
+                _continues_cell(c) and not _is_head_text(c) for c in row.cells.values()
+            ) and not _is_head_row(previous):
                 _merge_into(previous, row, list(row.cells))
                 continue
             out.append(row)
@@ -505,6 +504,8 @@ class _Layout:
             and all(any(abs(x - y) <= SNAP * 2 for y in previous) for x in columns)
         ):
             columns = previous  # a table continued from the page before: its columns
+        else:
+            columns = _without_margins(columns, rows)
         self.columns = columns
         width = len(columns) - 1
         for row in rows:
@@ -562,6 +563,33 @@ def _is_heading_or_note(text: str) -> bool:
     return bool(
         s.TITLE_LINE.search(folded) or s.UNIT_IN_TEXT.search(folded) or _NOTE.search(folded)
     )
+
+
+# a column this narrow (points) that no row prints in is the gap of a double frame rule
+MARGIN_COLUMN = 12.0
+
+
+def _without_margins(columns: list[float], rows: list[_Row]) -> list[float]:
+    """Drop the empty narrow columns a doubled frame rule makes at a grid's edges."""
+    occupied = set()
+    for row in rows:
+        for cut, chars in row.cells.items():
+            if chars:
+                occupied.add(_nearest(columns, row.cuts[cut]))
+    start, end = 0, len(columns) - 1
+    while (
+        end - start > 2
+        and start not in occupied
+        and columns[start + 1] - columns[start] < MARGIN_COLUMN
+    ):
+        start += 1
+    while (
+        end - start > 2
+        and end - 1 not in occupied
+        and columns[end] - columns[end - 1] < MARGIN_COLUMN
+    ):
+        end -= 1
+    return columns[start : end + 1]
 
 
 def _is_meta_cell(text: str) -> bool:

@@ -127,8 +127,8 @@ SUB_ITEM_PREFIX = re.compile(r"^其中\s*[:：]\s*")
 # ---------------------------------------------------------------- header → measure
 # Rules are tried in order on the compact header path of one amount column ("/"-joined, top to
 # leaf). Each rule: (family set or "*", regex on the path, measure).
-_PERSONNEL = r"(人员经费|人员支出)"
-_PUBLIC = r"(公用经费|公用支出)"
+_PERSONNEL = r"(人员经费|人员支出|人员类)"
+_PUBLIC = r"(公用经费|公用支出|公用类)"
 FUNCTION_MEASURES: list[tuple[str, str]] = [
     (r"^非财政拨款.*基本", "nonfiscal_basic"),
     (r"^非财政拨款.*项目", "nonfiscal_project"),
@@ -150,6 +150,10 @@ FUNCTION_MEASURES: list[tuple[str, str]] = [
     (r"一般性项目", "project_general"),
     (r"专项资金", "project_special_fund"),
     (r"项目支出", "project"),
+    # columns of 支出总表 that are neither basic nor project expenditure
+    (r"经营支出", "operating_expenditure"),
+    (r"上缴上级", "remit_to_superior"),
+    (r"对(附属|下级)单位补助", "subsidy_to_subordinate"),
     (r"合计|总计|预算数|支出预算|支出$", "total"),
 ]
 ECONOMIC_MEASURES: list[tuple[str, str]] = [
@@ -189,7 +193,7 @@ REVENUE_MEASURES: list[tuple[str, str]] = [
     (r"一般公共预算", "gpb"),
     (r"政府性基金", "government_fund"),
     (r"国有资本经营", "state_capital"),
-    (r"财政拨款.*小计|财政拨款[(（]补助[)）]$|财政拨款收入$", "fiscal_total"),
+    (r"财政拨款.*小计|财政拨款[(（]补助[)）]$|财政拨款收入$|财政拨款/金额$", "fiscal_total"),
     (r"财政专户", "special_account"),
     (r"事业单位经营", "operating_income"),
     (r"事业收入", "business_income"),
@@ -197,7 +201,7 @@ REVENUE_MEASURES: list[tuple[str, str]] = [
     (r"附属单位", "subordinate_remit"),
     (r"其他收入", "other_income"),
     (r"单位资金", "unit_funds"),
-    (r"本年收入/?(合计)?$", "current_total"),
+    (r"本年收入/?(合计|小计)?$", "current_total"),
     (r"合计|总计", "total"),
 ]
 SUMMARY_MEASURES: list[tuple[str, str]] = [
@@ -264,6 +268,8 @@ MEASURE_RULES: dict[str, list[tuple[str, str]]] = {
     "projects": PROJECT_MEASURES,
     "operating_cost": OPERATING_COST_MEASURES,
 }
+# a header cell of an "of which" column (a part of the column before it)
+OF_WHICH = re.compile(r"^其中[:：]?")
 # header cells that name label (non-amount) columns
 LABEL_HEADER = re.compile(
     r"编码|代码|编号|^类$|^款$|^项$|名称|^项目$|^项\s*目$|科目|类型|单位$|资金性质|内容|^收入$|^支出$"
@@ -362,7 +368,7 @@ THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
     # a 机关运行经费 column printed beside the 三公 columns is no 三公 category (its "运行" is
     # not vehicle operation): kept in cells only
     (r"机关运行经费", NOT_THREE_PUBLIC),
-    (r"三公.*合计|^合计$|^共计$|^总计$", "total"),
+    (r"三公.*(?:合计|总额|总计)|^合计$|^共计$|^总计$", "total"),
     (r"出国", "outbound_travel"),
     (r"接待", "official_reception"),
     (r"购置及运行|用车费|小计", "vehicle_total"),

@@ -20,6 +20,7 @@ logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 import great_expectations as gx  # noqa: E402 - after switching analytics off
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
 from loaders.schema import SCHEMAS  # noqa: E402
 
@@ -50,7 +51,8 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
             "basic_public_capital", "project", "project_other_operation",
             "project_specific_target", "project_general", "project_special_fund", "fiscal_total",
             "fiscal_basic", "fiscal_project", "nonfiscal_total", "nonfiscal_basic",
-            "nonfiscal_project",
+            "nonfiscal_project", "operating_expenditure", "remit_to_superior",
+            "subsidy_to_subordinate",
         ],
         "row_role": ["total", "unit", "class", "section", "item"],
     },
@@ -108,8 +110,10 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
         "measure": ["amount", "by_unit", "gpb", "government_fund", "state_capital"],
     },
 }  # fmt: skip
-# columns the schema allows to be null but every landed row of the dataset has
+# columns the schema allows to be null but every landed row of the dataset has (a table
+# without a label column prints its total row with no label: total rows are exempt)
 NOT_NULL = {"revenue_rows": ["row_label"]}
+
 CODE_FORMATS = {
     "function_rows": {"function_code": r"^\d{3}(?:\d{2}){0,2}$"},
     "revenue_rows": {"function_code": r"^\d{3}(?:\d{2}){0,2}$"},
@@ -152,7 +156,11 @@ def _suite_for(dataset: str) -> list[Any]:
         if not f.nullable:
             out.append(e.ExpectColumnValuesToNotBeNull(column=f.name))
     for column in NOT_NULL.get(dataset, []):
-        out.append(e.ExpectColumnValuesToNotBeNull(column=column))
+        out.append(
+            e.ExpectColumnValuesToNotBeNull(
+                column=column, row_condition=Column("row_role") != "total"
+            )
+        )
     for column, regex in CODE_FORMATS.get(dataset, {}).items():
         out.append(e.ExpectColumnValuesToMatchRegex(column=column, regex=regex))
     vocabularies = ACCEPTED_VALUES.get(dataset, {})

@@ -12,7 +12,8 @@
     'basic_public', 'basic_public_goods_services', 'basic_public_capital',
     'project', 'project_other_operation', 'project_specific_target', 'project_general',
     'project_special_fund', 'fiscal_total', 'fiscal_basic', 'fiscal_project',
-    'nonfiscal_total', 'nonfiscal_basic', 'nonfiscal_project'
+    'nonfiscal_total', 'nonfiscal_basic', 'nonfiscal_project',
+    'operating_expenditure', 'remit_to_superior', 'subsidy_to_subordinate'
 ] %}
 
 with
