@@ -87,8 +87,9 @@ class Column:
 
 
 def _is_code(cell: str) -> bool:
+    """Digits in a label column: a code (or a misprinted one, e.g. ``7`` for ``210``), no amount."""
     text = compact(cell)
-    return text.isdigit() and len(text) != 4 and len(text) >= 2
+    return text.isdigit() and len(text) != 4
 
 
 def _is_text(cell: str) -> bool:
@@ -354,7 +355,7 @@ def _is_other_year(path: str, year: int | None) -> bool:
 
 
 def _count_numeric(body: list[Row]) -> int:
-    """Numeric cells of a table that is not typed (codes and column numbers not counted)."""
+    """Numeric cells of a table that is not typed (column-number rows not counted)."""
     count = 0
     for row in body:
         numeric = [
@@ -366,7 +367,7 @@ def _count_numeric(body: list[Row]) -> int:
             all(c.strip().isdigit() for c in numeric) and is_column_number_row(row.cells)
         ):
             continue
-        count += sum(1 for c in numeric if not (_is_code(c) and "." not in c and "," not in c))
+        count += len(numeric)  # codes among them too: an untyped table's columns are unknown
     return count
 
 
@@ -510,9 +511,9 @@ def _settle_duplicates(columns: list[Column], body: list[Row]) -> None:
                 col.measure = None
             continue
         printed = [c for c in same if any(_cell(r, c.index) for r in body)]
-        if len(printed) == 1 and len({c.path_text for c in same}) == 1:
+        if len(printed) <= 1 and len({c.path_text for c in same}) == 1:
             for col in same:
-                if col is not printed[0]:
+                if col not in printed:
                     col.measure = None
 
 
