@@ -18,6 +18,8 @@ STAMP = $(VENV)/.installed
 BUDGET_DOCS_DIR ?= data/documents
 BUDGET_LANDED_PATH ?= seeds/landed
 export BUDGET_LANDED_PATH
+# The loader `make bench` compares text loading with (the last commit before PDF input).
+BENCH_TEXT_BASELINE ?= 54080fe
 # `make test` builds into this scratch file, never into the live warehouse/budget.duckdb.
 TEST_WAREHOUSE ?= target/test/budget.duckdb
 
@@ -78,7 +80,8 @@ fmt: $(STAMP) ## rewrite Python and SQL in the house style
 	$(if $(PY_DIRS),$(VENV)/bin/ruff format $(PY_DIRS))
 	$(if $(SQL_DIRS),$(VENV)/bin/sqlfluff fix $(SQL_DIRS))
 
-bench: $(STAMP) ## benchmarks on a 1,000-document synthetic corpus: load (+ dbt), then rebuilds
+bench: $(STAMP) ## benchmarks: PDF parsing vs bare extraction, text loading vs the previous loader; 1,000-document corpus: load (+ dbt), rebuilds
+	$(PY) scripts/bench_pdf.py --repeat 20 --text-baseline $(BENCH_TEXT_BASELINE)
 	$(PY) scripts/bench_load.py --count 1000 --dbt
 	$(PY) scripts/bench_rebuild.py --count 1000
 

@@ -290,6 +290,14 @@ def _continues(table: Table, block: _Block) -> bool:
     repeated = _header_rows_repeated(table, block.rows)
     if repeated >= min(2, len(first_rows), len(block.rows)) and repeated > 0:
         return True
+    # a table of a typed family printed on, past a page break, under its repeated title and
+    # header (a form printed once per project, untyped, keeps its instances apart)
+    if (
+        repeated > 0
+        and table.family in s.TYPED_FAMILIES
+        and block.rows[0].page > table.rows[-1].page
+    ):
+        return True
     old, new = first_rows[0].key, block.rows[0].key
     return not (old and new and old[0] and old[0] == new[0])
 
