@@ -358,6 +358,8 @@ def _count_numeric(body: list[Row]) -> int:
     """Numeric cells of a table that is not typed (column-number rows not counted)."""
     count = 0
     for row in body:
+        if not _ANY_DIGIT.search("".join(row.cells)):
+            continue
         numeric = [
             c
             for c in row.cells
@@ -436,6 +438,7 @@ def _land_cells(
 _NO_BOX = (None, None, None, None)
 # characters a printed amount can start with (a cheap test before is_amount)
 _NUMBER_START = frozenset("-−0123456789０１２３４５６７８９")
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
 
 
 def _columns(

@@ -14,6 +14,7 @@ half a batch; the manifest is replaced last.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import json
@@ -212,6 +213,40 @@ def land_chunk(paths: list[Path], staging: Path, chunk: int) -> ChunkResult:
     result = ChunkResult()
     datasets: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
     seen: dict[str, str] = {}
+    with _no_cycle_collection():
+        _parse_chunk(paths, datasets, seen, result)
+        for name, rows in datasets.items():
+            folder = staging / name
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(_table(name, rows), folder / f"part-{chunk:05d}.parquet")
+    return result
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a chunk is parsed, and collect once after.
+
+    Parsing builds millions of small objects and no reference cycles (a chunk of 50 documents
+    leaves none to collect), so the collector's passes over the growing heap are pure cost:
+    about 0.7 ms a document, a tenth of loading one.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _parse_chunk(
+    paths: list[Path],
+    datasets: dict[str, list[Any]],
+    seen: dict[str, str],
+    result: ChunkResult,
+) -> None:
+    """Parse each file; collect its rows by dataset (a content seen before is a duplicate)."""
     for path in paths:
         parsed = parse_file(path)
         if isinstance(parsed, Rejected):
@@ -226,11 +261,6 @@ def land_chunk(paths: list[Path], staging: Path, chunk: int) -> ChunkResult:
         result.documents.append(parsed.document)
         result.coverage.extend(parsed.datasets["coverage"])
         result.messages.extend(parsed.messages)
-    for name, rows in datasets.items():
-        folder = staging / name
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(_table(name, rows), folder / f"part-{chunk:05d}.parquet")
-    return result
 
 
 def _land_chunk_args(args: tuple[list[Path], Path, int]) -> ChunkResult:
