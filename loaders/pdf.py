@@ -453,14 +453,15 @@ def _unruled_columns(rows: list[_Row]) -> list[float]:
 def _is_table_piece_line(row: _Row) -> bool:
     """An unruled line that prints amounts in several pieces (a row of an unruled table).
 
-    A line of text followed by one small whole number is a table-of-contents entry with its
-    page number, not a table row.
+    A line of text followed by one whole number is a table-of-contents entry with its page
+    number, or a sentence with a year, not a table row.
     """
     texts = ["".join(c.ch for c in p) for p in row.pieces or []]
     amounts = [t for t in texts[1:] if _AMOUNT_PIECE.match(t)]
     if len(texts) < 2 or not amounts:
         return False
-    return len(amounts) >= 2 or any(c in amounts[0] for c in ",.") or len(amounts[0]) > 3
+    # a lone whole number after text is a page number or a year in a sentence, not a table row
+    return len(amounts) >= 2 or any(c in amounts[0] for c in ",.")
 
 
 class _Layout:

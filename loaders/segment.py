@@ -107,11 +107,16 @@ def classify_title(title: str) -> tuple[str, str | None, bool]:
 def is_title_line(line: str) -> bool:
     """A text line that names a table (ends with 表/情况表/目录, maybe with a qualifier)."""
     text = compact(clean_title(line))
+    if text == "目录":
+        return True
     if len(text) < 4 or len(text) > 70 or s.DOT_LEADER.search(line):
         return False
     if re.search(r"[。；;，,]", text):
         return False
     return bool(s.TITLE_LINE.search(text))
+
+
+_WORD = re.compile(r"[^\W_]")
 
 
 def _is_fragment(line: str) -> bool:
@@ -125,6 +130,8 @@ def _is_meta(line: str) -> bool:
     return bool(
         s.UNIT_LINE.match(compact(line))
         or s.DEPARTMENT_LINE.match(compact(line))
+        or s.EMPTY_LABEL_LINE.match(text)
+        or not _WORD.search(text)  # punctuation printed on a line of its own
         or s.TABLE_META_LINE.match(text)
         or not text
     )
@@ -233,6 +240,18 @@ def segment(document: Document) -> list[Table]:
                 narrative = True
             break
         previous = tables[-1] if tables else None
+        if (
+            title_line is None
+            and narrative
+            and previous is not None
+            and previous.family not in s.TYPED_FAMILIES
+            and previous.title
+            and block.rows[0].page - previous.rows[-1].page <= 1
+        ):
+            # text between two parts of an untyped form (a 绩效目标表 whose cell text spills out
+            # of its grid) does not end it: nothing of it is typed, and an untitled fragment
+            # would read as an unrecognised table
+            narrative = False
         if title_line is None and not narrative and previous is not None:
             title_key = previous.title
         elif title_line is not None:
@@ -262,6 +281,10 @@ def segment(document: Document) -> list[Table]:
         printed = clean_title(title_line) if title_line else ""
         title = title_key or ""
         family, scope, carryover = classify_title(title) if title else ("unrecognised", None, False)
+        if not title and narrative:
+            # a table printed inside the narrative (说明) without a title of its own: a list of
+            # the budget units, the key projects; its cells land, nothing of it is typed
+            family = "narrative_table"
         tables.append(
             Table(
                 index=len(tables),

@@ -27,6 +27,10 @@ DEPARTMENT_LINE = re.compile(
     r"^(?P<label>预算主管部门|主管部门|预算单位|编制部门|编制单位|部门名称|单位名称|单位|部门)"
     r"\s*[:：]\s*(?P<name>[^\s:：].*?)\s*(?:(?:金额)?单位\s*[:：].*)?$"
 )
+# a department label printed with nothing after it ("单位名称：")
+EMPTY_LABEL_LINE = re.compile(
+    r"^(?:预算主管部门|主管部门|预算单位|编制部门|编制单位|部门名称|单位名称)[:：]?$"
+)
 # labels that name one budget unit (单位预算) rather than a department's consolidated budget
 UNIT_LEVEL_LABELS = ("预算单位", "编制单位", "单位名称")
 

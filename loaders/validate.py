@@ -40,7 +40,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
             "summary", "fiscal_summary", "revenue", "expenditure_by_function",
             "basic_by_economic", "economic_summary", "three_public", "projects", "operating_cost",
             "government_fund_revenue", "state_capital", "transfer_payment", "performance", "other",
-            "unrecognised",
+            "narrative_table", "unrecognised",
         ],
     },
     "function_rows": {
