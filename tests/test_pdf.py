@@ -24,6 +24,10 @@ TEMPLATE = (
 )
 
 
+def _pdfs() -> list[Path]:
+    return sorted(DOCUMENTS.glob("*.pdf"))
+
+
 def _parse(name: str) -> ParsedDocument:
     return parse_bytes((DOCUMENTS / name).read_bytes(), name)
 
@@ -199,10 +203,6 @@ def test_the_template_is_not_among_the_documents_the_build_loads():
     assert "上海市XX局" not in names and len(names) == 11
 
 
-def _pdfs() -> list[Path]:
-    return sorted(DOCUMENTS.glob("*.pdf"))
-
-
 def _encrypted_pdf() -> bytes:
     """A one-page PDF under the standard security handler, whose empty password does not open."""
     objects = [
@@ -235,3 +235,28 @@ def _encrypted_pdf() -> bytes:
 def test_an_encrypted_pdf_is_rejected_naming_the_password():
     with pytest.raises(InputError, match="encrypted PDF: it needs a password"):
         read_document(_encrypted_pdf(), "secret.pdf")
+
+
+@pytest.mark.parametrize("path", [*_pdfs(), TEMPLATE], ids=lambda p: p.stem)
+def test_every_table_of_the_pdfs_is_recognised(path):
+    doc = parse_bytes(path.read_bytes(), path.name)
+    families = {t["table_id"]: t["family"] for t in doc.datasets["tables"]}
+    assert "unrecognised" not in families.values(), families
+    # every table is accounted for in coverage, typed or not
+    assert {c["table_id"] for c in doc.datasets["coverage"]} == set(families)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "shanghai_putuo_wanli_street_2023_dept_budget.pdf",
+        "shanghai_putuo_finance_bureau_2025_dept_budget.pdf",
+        "shanghai_finance_bureau_2025_unit_budget.pdf",
+        "shanghai_putuo_social_welfare_home_2024_unit_budget.pdf",
+    ],
+)
+def test_the_typed_tables_of_the_shanghai_budgets_are_complete(name):
+    doc = _parse(name)
+    typed = [c for c in doc.datasets["coverage"] if c["status"] != "not_typed"]
+    assert len(typed) >= 9  # the nine tables of the template
+    assert [c for c in typed if c["status"] not in ("complete", "empty")] == []
