@@ -48,9 +48,9 @@ def fits_landed(value: Decimal) -> bool:
     A damaged document can print a 20-digit number, or an amount in 元 with more decimals than
     six places of 万元 hold: such a cell is kept in ``cells`` only, never rounded or cut.
     """
-    _, digits, exponent = value.as_tuple()
+    exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent <= MAX_DECIMALS:  # the common case, no rescaling
-        return len(digits) + exponent <= MAX_INTEGER_DIGITS
+        return value.adjusted() < MAX_INTEGER_DIGITS
     _, digits, exponent = value.normalize().as_tuple()  # trailing zeros of a conversion dropped
     if not isinstance(exponent, int):
         return False

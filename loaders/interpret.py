@@ -295,12 +295,22 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     for row in rows:
         row.setdefault("document_id", ctx.document_id)
         row.setdefault("table_id", table_id)
-    extra = [(name, row) for name, extra_rows in result.extra.items() for row in extra_rows]
-    for _, row in extra:
-        row.setdefault("document_id", ctx.document_id)
-        row.setdefault("table_id", table_id)
+    for extra_rows in result.extra.values():
+        for row in extra_rows:
+            row.setdefault("document_id", ctx.document_id)
+            row.setdefault("table_id", table_id)
+    result.rows = _fitting(rows, result)
+    result.extra = {name: _fitting(extra, result) for name, extra in result.extra.items()}
+    _account(body, columns, result)
+    return result
+
+
+def _fitting(rows: list[dict[str, Any]], result: TableResult) -> list[dict[str, Any]]:
+    """The rows whose amount the landed decimal type holds; a note for each other one."""
+    if all(fits_landed(row["amount"]) for row in rows):
+        return rows
     kept = []
-    for row in [*rows, *(row for _, row in extra)]:
+    for row in rows:
         if fits_landed(row["amount"]):
             kept.append(row)
             continue
@@ -313,14 +323,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
                 row["source_line"],
             )
         )
-    kept_ids = {id(row) for row in kept}
-    result.rows = [row for row in rows if id(row) in kept_ids]
-    result.extra = {
-        name: [row for row in extra_rows if id(row) in kept_ids]
-        for name, extra_rows in result.extra.items()
-    }
-    _account(body, columns, result)
-    return result
+    return kept
 
 
 def _drop_other_years(
