@@ -260,3 +260,71 @@ def test_the_typed_tables_of_the_shanghai_budgets_are_complete(name):
     typed = [c for c in doc.datasets["coverage"] if c["status"] != "not_typed"]
     assert len(typed) >= 9  # the nine tables of the template
     assert [c for c in typed if c["status"] not in ("complete", "empty")] == []
+
+
+def test_changsha_codes_in_three_columns_and_blank_cells():
+    doc = _parse("changsha_petition_bureau_2026_dept_budget.pdf")
+    # p.14 2026年部门支出总体情况表: 201 | 40 | 04 | 信访业务 | 417.41 | (blank) | 417.41
+    rows = {
+        r["measure"]: r
+        for r in doc.datasets["function_rows"]
+        if r["function_code"] == "2014004" and r["source_page"] == 14
+    }
+    assert set(rows) == {"total", "project"}  # the blank 基本支出 cell lands nothing
+    assert rows["project"]["amount"] == Decimal("417.41")
+    assert rows["project"]["code_as_printed"] == "201 40 04"
+    # p.20: 三公 by column, a 合计 row and the department's row (a breakdown of it)
+    three = {(r["category"], r["measure"]): r["amount"] for r in doc.datasets["three_public_rows"]}
+    assert three[("total", "amount")] == Decimal("8.00")
+    assert three[("official_reception", "amount")] == Decimal("3.00")
+    assert three[("vehicle_operation", "amount")] == Decimal("5.00")
+    assert three[("total", "by_unit")] == Decimal("8.00")
+
+
+def test_hangzhou_two_sided_summary_and_three_public_costs():
+    doc = _parse("hangzhou_justice_bureau_2026_dept_budget.pdf")
+    # p.23 表1 收支预算总表: 行政运行 (under 监狱) 48,375.27 on the expenditure side
+    row = _one(
+        doc, "summary_rows", side="expenditure", amount_as_printed="48,375.27", source_page=23
+    )
+    assert row["item_label"] == "行政运行" and row["amount"] == Decimal("48375.27")
+    # p.34 表7: the 合计 row of the 三公 table; 因公出国(境)费用 is printed blank
+    three = {
+        r["category"]: r["amount"]
+        for r in doc.datasets["three_public_rows"]
+        if r["measure"] == "amount"
+    }
+    assert three == {
+        "total": Decimal("413.68"),
+        "vehicle_total": Decimal("339.68"),
+        "vehicle_purchase": Decimal("151.68"),
+        "vehicle_operation": Decimal("188.00"),
+        "official_reception": Decimal("74.00"),
+    }
+
+
+def test_shenzhen_summary_continued_on_the_next_page():
+    doc = _parse("shenzhen_finance_bureau_2026_dept_budget.pdf")
+    assert doc.document["department_name"] == "深圳市财政局(本级)"
+    # p.17, first row of the continuation page of 收支总表 (p.16-18)
+    row = _one(doc, "summary_rows", side="expenditure", amount_as_printed="626.55", source_page=17)
+    assert row["item_label"] == "机关事业单位基本养老保险缴费支出"
+    (summary,) = [t for t in doc.datasets["tables"] if t["title"] == "收支总表"]
+    assert summary["n_parts"] == 3  # one table over pages 16-18, title and header repeated
+    pages = {
+        r["source_page"]
+        for r in doc.datasets["summary_rows"]
+        if r["table_id"] == summary["table_id"]
+    }
+    assert pages == {16, 17, 18}
+
+
+def test_southwest_university_summary_totals():
+    doc = _parse("southwest_university_2023_dept_budget.pdf")
+    # p.7 收支预算总表: 收 入 总 计 557,259.13 = 支 出 总 计 557,259.13
+    sides = {
+        r["side"]: r["amount"]
+        for r in doc.datasets["summary_rows"]
+        if r["amount_as_printed"] == "557,259.13"
+    }
+    assert sides == {"revenue": Decimal("557259.13"), "expenditure": Decimal("557259.13")}
