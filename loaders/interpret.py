@@ -804,11 +804,30 @@ def _summary_rows(table, body, columns, ctx, result):
                 "amount" if len(side_cols) == 1 else (_match(s.SUMMARY_MEASURES, rest) or "amount")
             )
             col.is_label = False
+    for side_cols in (rev_measures, exp_measures):
+        _settle_duplicates(side_cols, body)
+        seen = Counter(c.measure for c in side_cols if c.measure)
+        twice = sorted(m for m, n in seen.items() if n > 1)
+        if twice:  # which column is which measure is not a guess to make
+            result.notes.append(
+                Note(
+                    "error",
+                    "ambiguous_header",
+                    f"one side of the summary maps several columns to {twice}: "
+                    f"{[c.path_text for c in side_cols if c.measure in twice]}; their amounts "
+                    "are kept in cells only",
+                    None,
+                )
+            )
+            for col in side_cols:
+                if col.measure in twice:
+                    col.measure = None
     measured = {c.index for c in rev_measures} | {c.index for c in exp_measures}
     for col in columns:
         if col.index not in measured:
             col.is_label, col.measure = True, None
     rows = []
+    rev_by_index = {c.index: c for c in rev_measures}
     for row in body:
         cells = row.cells
         label_at = next((i for i in range(exp_col, len(cells)) if _is_text(cells[i])), None)
@@ -818,7 +837,13 @@ def _summary_rows(table, body, columns, ctx, result):
         if rev_labels or rev_amounts:
             label = "/".join(rev_labels)
             for k, (i, cell) in enumerate(rev_amounts):
-                col = rev_measures[min(k, len(rev_measures) - 1)] if rev_measures else None
+                # the column the amount is printed in; by position only where it is printed
+                # outside the revenue columns (a shifted converter cell)
+                col = rev_by_index.get(i) or (
+                    rev_measures[min(k, len(rev_measures) - 1)] if rev_measures else None
+                )
+                if col is not None and col.measure is None:
+                    continue  # an ambiguous column: kept in cells only
                 rows.append(_summary_row(kind, "revenue", label, row, i, cell, col, result))
         if label_at is not None:
             label = cells[label_at].strip()
@@ -835,6 +860,8 @@ def _summary_rows(table, body, columns, ctx, result):
                         )
                     )
                     continue
+                if exp_measures[k].measure is None:
+                    continue  # an ambiguous column: kept in cells only
                 rows.append(
                     _summary_row(
                         kind,

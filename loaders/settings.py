@@ -119,7 +119,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 FUNCTION_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 CODE_PART = re.compile(r"^\d{2,3}$")
-GLUED_CODE = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*(?P<name>[^\d\s].*)$")
+# a code glued to its name, maybe with a hyphen between (2010506统计管理, 2010601-行政运行)
+GLUED_CODE = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-—－]?\s*(?P<name>[^\d\s\-—－].*)$")
 MARKER_CELL = re.compile(r"^(?:\*+|※+|栏次|[-—]+)$")
 TOTAL_LABEL = re.compile(r"^(?:合计|总计|共计|部门合计|收入合计|支出合计|收入总计|支出总计)[:：]?$")
 CHINESE_ORDINAL = re.compile(
@@ -215,6 +216,11 @@ SUMMARY_MEASURES: list[tuple[str, str]] = [
     (r"国有资本经营", "state_capital"),
     (r"上年结转", "carryover"),
     (r"当年|本年", "current_year"),
+    # an expenditure side printed by kind of expenditure (合计 | 人员经费 | 公用经费 | 项目支出)
+    (_PERSONNEL, "personnel"),
+    (_PUBLIC, "public"),
+    (r"项目支出", "project"),
+    (r"基本支出", "basic"),
     (r"合计|小计", "total"),
     (r"金额|预算数|\d{4}年$", "amount"),
 ]
@@ -385,7 +391,7 @@ SUMMARY_ROW_ROLES: list[tuple[str, str]] = [
     (r"^(收入|支出)总计$", "total"),
     (r"^本年(收入|支出)合计$", "subtotal"),
     (r"^(收入|支出)合计$", "total"),
-    (r"^年终结转", "year_end"),
+    (r"^年终结转|^结转下年|^年末结转", "year_end"),
     (r"上年(财政拨款)?结转|上年结余", "carryover"),
     (r"^其中", "sub_item"),
 ]

@@ -96,7 +96,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
     "summary_rows": {
         "measure": [
             "amount", "total", "current_year", "carryover", "gpb", "gpb_fiscal",
-            "government_fund", "state_capital",
+            "government_fund", "state_capital", "personnel", "public", "project", "basic",
         ],
         "row_role": ["item", "sub_item", "subtotal", "carryover", "year_end", "total"],
         "side": ["revenue", "expenditure"],

@@ -121,3 +121,28 @@ def test_final_accounts_land_no_fact_yet(warehouse):
         "select count(*) from main.fct_expenditure_by_function where document_id = ?", [doc[0]]
     ).fetchone()
     assert n == 0
+
+
+def test_the_narrative_part_lists_the_tables_of_the_tables_part(warehouse):
+    # 北京市财政局's narrative file lists the 14 tables its second file prints: none is missing
+    narrative = _document(warehouse, "beijing_finance_bureau_2026_dept_budget_part1_narrative.pdf")
+    rows = warehouse.execute(
+        "select status, count(*) from main.int_dq_checks "
+        "where document_id = ? and rule_id = 'R09' group by status",
+        [narrative[0]],
+    ).fetchall()
+    assert rows == [("pass", 14)]
+
+
+def test_a_check_on_a_partly_read_table_is_not_evaluable(warehouse):
+    incomplete = warehouse.execute(
+        "select count(*) from main.int_dq_checks c join main.stg_landed__coverage v "
+        "on c.document_id = v.document_id and c.source_table = v.table_id "
+        "where v.status = 'incomplete' and c.status = 'fail'"
+    ).fetchone()
+    assert incomplete == (0,)
+    (flagged,) = warehouse.execute(
+        "select count(*) from main.fct_dq_findings where status = 'not_evaluable' "
+        "and message like 'not fully read (%'"
+    ).fetchone()
+    assert flagged > 0

@@ -1,6 +1,8 @@
 -- R01 on the expenditure side of the two-sided summary tables (收支总表, 财政拨款收支总表): the
 -- function-class rows sum to 本年支出合计, or, where no such row is printed, to 支出总计 less
--- 年终结转结余. Compared per printed column.
+-- 年终结转结余. Compared per printed column. A class row is one whose class is printed or
+-- resolved by name (int_summary_classes_resolved): a template that also lists the 款 and 项
+-- under each class by name alone, or lists 基本支出 / 项目支出, has those rows left out.
 
 with
 
@@ -25,9 +27,16 @@ class_sums as (
         measure,
         sum(amount) as classes_sum,
         count(*) as n_classes
-    from summary_rows
-    where row_role = 'item'
+    from {{ ref('int_summary_classes_resolved') }}
+    where side = 'expenditure' and row_role = 'item' and resolved_class_code is not null
     group by all
+
+),
+
+tables_with_classes as (
+
+    select distinct table_id
+    from class_sums
 
 ),
 
@@ -79,6 +88,10 @@ checks as (
         on
             targets.table_id = year_end.table_id
             and targets.measure = year_end.measure
+    -- a table whose expenditure side lists no function class (基本支出 / 项目支出 only) has
+    -- nothing to sum
+    inner join tables_with_classes
+        on targets.table_id = tables_with_classes.table_id
     where targets.preference = 1
 
 ),

@@ -2,7 +2,10 @@
 -- 项目支出, 基本支出 = 人员经费 + 公用经费, …). The identities are data: seed dq_identities. An
 -- identity applies to a table that prints its parent column and at least one part; a part is left
 -- out when the table also prints the part's own parent (so 工资福利支出 is not added twice when
--- 人员经费 is printed). Blank cells count as zero; rows that print neither side are skipped.
+-- 人员经费 is printed). An identity applies only where the table prints each of its direct parts
+-- (or the parts that stand in for one): a table that prints 合计 and 项目支出 but 基本支出 only as
+-- 人员经费 and 公用经费 cannot be checked for 合计 = 基本支出 + 项目支出. Blank cells count as
+-- zero; rows that print neither side are skipped.
 
 with
 
@@ -60,6 +63,66 @@ table_measures as (
 
 ),
 
+-- the parts of an identity that are not stand-ins for another part
+direct_parts as (
+
+    select
+        dataset,
+        identity_id,
+        part_measure
+    from identities
+    where skip_if_table_prints is null
+
+),
+
+-- a direct part a table prints, or one of whose stand-ins it prints
+covered_parts as (
+
+    select distinct
+        table_measures.table_id,
+        direct_parts.dataset,
+        direct_parts.identity_id,
+        direct_parts.part_measure
+    from direct_parts
+    left join identities as stand_ins
+        on
+            direct_parts.identity_id = stand_ins.identity_id
+            and direct_parts.part_measure = stand_ins.skip_if_table_prints
+    inner join table_measures
+        on
+            direct_parts.dataset = table_measures.dataset
+            and table_measures.measure in (direct_parts.part_measure, stand_ins.part_measure)
+
+),
+
+n_direct_parts as (
+
+    select
+        dataset,
+        identity_id,
+        count(*) as n_parts
+    from direct_parts
+    group by all
+
+),
+
+-- the identities whose every direct part a table prints
+complete_identities as (
+
+    select
+        covered_parts.table_id,
+        covered_parts.dataset,
+        covered_parts.identity_id
+    from covered_parts
+    inner join n_direct_parts
+        on
+            covered_parts.dataset = n_direct_parts.dataset
+            and covered_parts.identity_id = n_direct_parts.identity_id
+    group by covered_parts.table_id, covered_parts.dataset, covered_parts.identity_id, n_direct_parts.n_parts
+    having count(distinct covered_parts.part_measure) = n_direct_parts.n_parts
+
+),
+
 -- identities that apply to a table, with the parts that table prints
 applicable as (
 
@@ -78,6 +141,11 @@ applicable as (
         on
             table_measures.table_id = parent_printed.table_id
             and identities.parent_measure = parent_printed.measure
+    inner join complete_identities
+        on
+            table_measures.table_id = complete_identities.table_id
+            and identities.dataset = complete_identities.dataset
+            and identities.identity_id = complete_identities.identity_id
     left join table_measures as skip_printed
         on
             table_measures.table_id = skip_printed.table_id

@@ -1,5 +1,7 @@
 -- Every document-quality check evaluated (rules R01–R10 of DESIGN.md §5): one row per check,
--- passed, failed or not evaluable, with the rule's severity from seed dq_rules.
+-- passed, failed or not evaluable, with the rule's severity from seed dq_rules. A check that
+-- fails on a table the loader did not read completely (coverage `incomplete`: some of its
+-- numbers are in cells only) is not evaluable: its sums would be of a part of the table.
 -- fct_dq_findings keeps the failed and not-evaluable ones. The rule models are views; this table
 -- is incremental by document, so a rebuild computes only the new documents' checks.
 
@@ -27,6 +29,18 @@ with
 rules as (
 
     select * from {{ ref('dq_rules') }}
+
+),
+
+partly_read as (
+
+    select
+        document_id,
+        table_id,
+        numeric_cells_landed,
+        numeric_cells_printed
+    from {{ ref('stg_landed__coverage') }}
+    where status = 'incomplete'
 
 ),
 
@@ -61,19 +75,32 @@ final as (
         checks.document_id,
         checks.rule_id,
         rules.severity,
-        checks.status,
+        case
+            when checks.status = 'fail' and partly_read.table_id is not null then 'not_evaluable'
+            else checks.status
+        end as status,
         checks.subject,
         checks.expected,
         checks.actual,
         checks.difference,
         checks.tolerance,
-        checks.message,
+        case
+            when checks.status = 'fail' and partly_read.table_id is not null
+                then
+                    'not fully read (' || partly_read.numeric_cells_landed || ' of '
+                    || partly_read.numeric_cells_printed || ' numbers typed): ' || checks.message
+            else checks.message
+        end as message,
         checks.source_table,
         checks.source_line,
         checks.rule_model
     from checks
     left join rules
         on checks.rule_id = rules.rule_id
+    left join partly_read
+        on
+            checks.document_id = partly_read.document_id
+            and checks.source_table = partly_read.table_id
 
 )
 
