@@ -190,7 +190,7 @@ REVENUE_MEASURES: list[tuple[str, str]] = [
     (r"(上年结转|结转结余).*单位资金", "carryover_unit_funds"),
     (r"非财政拨款结转", "carryover_nonfiscal"),
     (r"财政拨款结转", "carryover_fiscal"),
-    (r"上年结转|结转结余", "carryover_total"),
+    (r"上年结转|结转结余|上年结余", "carryover_total"),
     (r"上级一般公共预算安排", "gpb_transfer"),
     (r"上级政府性基金安排", "government_fund_transfer"),
     (r"上级国有资本经营预算安排", "state_capital_transfer"),
