@@ -398,28 +398,8 @@ def _land_cells(
         line = row.line
         page = row.page
         boxes = row.boxes
-        # tuples in the order of schema "cells" (millions of them: no dicts)
-        if boxes is None:  # text input: no boxes
-            extend(
-                (
-                    document_id,
-                    table_id,
-                    row_index,
-                    col,
-                    is_header,
-                    joined[col] if col < width else None,
-                    cell,
-                    line,
-                    page,
-                    None,
-                    None,
-                    None,
-                    None,
-                )
-                for col, cell in enumerate(row.cells)
-                if cell and not cell.isspace()
-            )
-            continue
+        # tuples in the order of schema "cells" (millions of them: no dicts); text input has
+        # no boxes
         extend(
             (
                 document_id,
@@ -431,8 +411,8 @@ def _land_cells(
                 cell,
                 line,
                 page,
-                *(boxes[col] or _NO_BOX),
             )
+            + ((boxes[col] or _NO_BOX) if boxes else _NO_BOX)
             for col, cell in enumerate(row.cells)
             if cell and not cell.isspace()
         )

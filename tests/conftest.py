@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +15,8 @@ from loaders.interpret import Context, interpret
 from loaders.segment import segment
 from loaders.text import decode, read_text
 
-DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "documents"
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = ROOT / "data" / "documents"
 SAMPLES = {
     "anyang": "anyang_housing_fund_2024_budget.txt",
     "changzhi": "changzhi_housing_fund_2024_budget.txt",
@@ -55,3 +59,28 @@ def amount_positions(text: str, source: str) -> dict[int, set[int]]:
         for line, col in interpret(table, ctx).positions:
             positions.setdefault(line, set()).add(col)
     return positions
+
+
+def build_warehouse(docs: Path, tmp: Path) -> subprocess.CompletedProcess:
+    """Load ``docs`` and run one ``dbt build`` into ``tmp/budget.duckdb``, as the CLI does.
+
+    Returns the dbt run (its output is asserted by the callers); the load must succeed.
+    """
+    env = {
+        **os.environ,
+        "BUDGET_LANDED_PATH": str(tmp / "landed"),
+        "BUDGET_WAREHOUSE_PATH": str(tmp / "budget.duckdb"),
+    }
+    load = subprocess.run(
+        [sys.executable, "-m", "loaders", "load", str(docs), "--quiet"],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert load.returncode == 0, load.stdout + load.stderr
+    dbt = Path(sys.executable).parent / "dbt"
+    build = subprocess.run(
+        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".",
+         "--target-path", str(tmp / "target")],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-5000:]
+    return build

@@ -5,15 +5,12 @@ Values are read from the printed pages (page numbers are the PDF's).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, build_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,23 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     tmp = tmp_path_factory.mktemp("pdf_warehouse")
-    env = {
-        **os.environ,
-        "BUDGET_LANDED_PATH": str(tmp / "landed"),
-        "BUDGET_WAREHOUSE_PATH": str(tmp / "budget.duckdb"),
-    }
-    load = subprocess.run(
-        [sys.executable, "-m", "loaders", "load", str(DOCUMENTS), "--quiet"],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert load.returncode == 0, load.stdout + load.stderr
-    dbt = Path(sys.executable).parent / "dbt"
-    build = subprocess.run(
-        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".",
-         "--target-path", str(tmp / "target")],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout[-5000:]
+    build_warehouse(DOCUMENTS, tmp)
     con = duckdb.connect(str(tmp / "budget.duckdb"), read_only=True)
     yield con
     con.close()

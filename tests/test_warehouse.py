@@ -7,16 +7,13 @@ session. Every expected number is read from the documents.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DOCUMENTS, SAMPLES
+from conftest import DOCUMENTS, SAMPLES, build_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = {
@@ -31,27 +28,11 @@ CITY = {
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     tmp = tmp_path_factory.mktemp("warehouse")
-    env = {
-        **os.environ,
-        "BUDGET_LANDED_PATH": str(tmp / "landed"),
-        "BUDGET_WAREHOUSE_PATH": str(tmp / "budget.duckdb"),
-    }
     docs = tmp / "docs"
     docs.mkdir()
     for name in SAMPLES.values():
         shutil.copy(DOCUMENTS / name, docs)
-    load = subprocess.run(
-        [sys.executable, "-m", "loaders", "load", str(docs), "--quiet"],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert load.returncode == 0, load.stdout + load.stderr
-    dbt = Path(sys.executable).parent / "dbt"
-    build = subprocess.run(
-        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", ".",
-         "--target-path", str(tmp / "target")],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout[-5000:]
+    build = build_warehouse(docs, tmp)
     # one warning: dq_rule_passes, with one row for each of the four rules with real findings
     assert "WARN=1 ERROR=0" in build.stdout
     assert "dq_rule_passes_int_dq_checks" in build.stdout and "Got 4 results" in build.stdout
