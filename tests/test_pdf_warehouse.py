@@ -6,13 +6,10 @@ Values are read from the printed pages (page numbers are the PDF's).
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import DOCUMENTS, build_warehouse
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

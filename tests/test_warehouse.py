@@ -15,7 +15,6 @@ import duckdb
 import pytest
 from conftest import DOCUMENTS, SAMPLES, build_warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
 CITY = {
     "anyang": "安阳市",
     "changzhi": "长治市",
