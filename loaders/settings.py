@@ -278,8 +278,9 @@ MEASURE_RULES: dict[str, list[tuple[str, str]]] = {
     "projects": PROJECT_MEASURES,
     "operating_cost": OPERATING_COST_MEASURES,
 }
-# a header cell of an "of which" column (a part of the column before it)
-OF_WHICH = re.compile(r"^其中[:：]?")
+# a header cell of an "of which" column (a part of the column before it): 其中：…, or the
+# column net of something (扣除基建项目后预算数)
+OF_WHICH = re.compile(r"^其中[:：]?|^扣除.+后")
 # header cells that name label (non-amount) columns
 LABEL_HEADER = re.compile(
     r"编码|代码|编号|^类$|^款$|^项$|名称|^项目$|^项\s*目$|科目|类型|单位$|资金性质|内容|^收入$|^支出$"
