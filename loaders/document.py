@@ -104,7 +104,6 @@ def parse_document(document: Document, source_file: str, source_sha256: str) -> 
         document_id,
         source_file,
         identity.department_names_seen,
-        None,
         identity.disclosure_kind,
         identity.fiscal_year,
     )

@@ -27,7 +27,6 @@ class Context:
     document_id: str
     source_file: str
     department_names: list[str]
-    default_unit: str | None = None
     disclosure_kind: str | None = None
     fiscal_year: int | None = None
 
@@ -60,8 +59,6 @@ class TableResult:
     numeric_twice: int = 0
     n_body_rows: int = 0
     factor: Decimal = Decimal(1)
-    unit: str | None = None
-    unit_missing: bool = False
     not_typed: str | None = None  # why a table's numbers are kept in cells only
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
     # rows a table lands in another family's dataset (a 机关运行经费 column of a 三公 table)
@@ -235,8 +232,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     printed = [r for r in table.rows if not r.repeated and not _is_separator(r.cells)]
     n_header = header_row_count(printed) if typed else min(1, len(printed))
     header, body = printed[:n_header], printed[n_header:]
-    unit = table.unit_as_printed or _unit_in_rows(header) or ctx.default_unit
-    result.unit = unit
+    unit = table.unit_as_printed or _unit_in_rows(header)
     result.factor = s.UNIT_FACTORS[unit] if unit else Decimal(1)
     body = _merge_split_rows(body, result)
     result.n_body_rows = len(body)
@@ -283,7 +279,6 @@ def interpret(table: Table, ctx: Context) -> TableResult:
                 table.first_line,
             )
         )
-        result.unit_missing = True
         _account(body, _columns(family, header, paths, ncols, result, body), result)
         result.not_typed = "no unit printed"
         return result
