@@ -302,6 +302,8 @@ def interpret(table: Table, ctx: Context) -> TableResult:
 
 def _fitting(rows: list[dict[str, Any]], result: TableResult) -> list[dict[str, Any]]:
     """The rows whose amount the landed decimal type holds; a note for each other one."""
+    if result.factor <= 1 and all(_short(row["amount_as_printed"]) for row in rows):
+        return rows  # at most 12 characters and 2 decimals, in 万元 or a smaller unit: fits
     if all(fits_landed(row["amount"]) for row in rows):
         return rows
     kept = []
@@ -321,6 +323,12 @@ def _fitting(rows: list[dict[str, Any]], result: TableResult) -> list[dict[str, 
     return kept
 
 
+def _short(printed: str) -> bool:
+    """A printed amount of at most 12 characters with at most two decimals."""
+    point = printed.find(".")
+    return len(printed) <= 12 and (point < 0 or len(printed) - point <= 3)
+
+
 def _drop_other_years(
     rows: list[dict[str, Any]], columns: list[Column], ctx: Context, result: TableResult
 ) -> list[dict[str, Any]]:
@@ -330,6 +338,8 @@ def _drop_other_years(
     2022年 / 增减变化情况): only the document's own year is its budget. Those cells stay in
     ``cells``, with a note naming the columns.
     """
+    if not s.OTHER_YEAR_HINT.search("|".join(c.path_text for c in columns)):
+        return rows  # a header that names no year and no change has no such column
     other = {c.index for c in columns if c.path and _is_other_year(c.path_text, ctx.fiscal_year)}
     if not other:
         return rows

@@ -369,6 +369,7 @@ HEADER_OVERRIDES: dict[str, list[str]] = {
 
 # a column of last year's figures or of the change against them, not of the document's year
 CHANGE_COLUMN = re.compile(r"增减|变化|变动|比上年|上年(?:预算|决算|执行)?数|上年同期|同比|增长率")
+OTHER_YEAR_HINT = re.compile(r"\d{4}|增|变|上年|同比")
 
 # ---------------------------------------------------------------- three public costs
 NOT_THREE_PUBLIC = "not_three_public"
