@@ -124,3 +124,14 @@ def test_a_check_on_a_partly_read_table_is_not_evaluable(warehouse):
         "and message like 'not fully read (%'"
     ).fetchone()
     assert flagged > 0
+
+
+def test_a_generic_item_name_under_many_sections_is_no_r06_finding(warehouse):
+    # 万里街道 prints 一般行政管理事务 under seven 款 (2012902 … 2120102) in each function table
+    doc = _document(warehouse, "shanghai_putuo_wanli_street_2023_dept_budget.pdf")
+    (status, message) = warehouse.execute(
+        "select status, message from main.int_dq_checks where document_id = ? "
+        "and rule_id = 'R06' and subject = 'function code of 一般行政管理事务'",
+        [doc[0]],
+    ).fetchone()
+    assert status == "pass" and "names several items" in message
