@@ -253,34 +253,12 @@ def interpret(table: Table, ctx: Context) -> TableResult:
             "unrecognised table" if family == "unrecognised" else f"{family} tables are not typed"
         )
         return result
-    if ctx.disclosure_kind == "final_accounts":
-        # 决算 tables print actuals beside budget figures (决算数 / 预算数 / 调整预算数): until
-        # their measures are read, none of their amounts is typed (a budget figure must never
-        # land as an actual)
-        result.notes.append(
-            Note(
-                "warning",
-                "final_accounts_not_typed",
-                "final accounts table: its measures (决算数, 预算数, …) are not read yet; the "
-                "amounts are kept in cells only",
-                table.first_line,
-            )
-        )
+    held = _held_back(ctx.disclosure_kind, unit)
+    if held:  # the table is read, but none of its amounts may be typed
+        severity, code, message, reason = held
+        result.notes.append(Note(severity, code, message, table.first_line))
         _account(body, _columns(family, header, paths, ncols, result, body), result)
-        result.not_typed = "final accounts: measures not read yet"
-        return result
-    if unit is None:
-        result.notes.append(
-            Note(
-                "error",
-                "no_unit",
-                "the table prints no unit (单位) in its head and the document states none: its "
-                "amounts are kept in cells only, never assumed to be in 万元",
-                table.first_line,
-            )
-        )
-        _account(body, _columns(family, header, paths, ncols, result, body), result)
-        result.not_typed = "no unit printed"
+        result.not_typed = reason
         return result
 
     columns = _columns(family, header, paths, ncols, result, body)
@@ -298,6 +276,30 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     result.extra = {name: _fitting(extra, result) for name, extra in result.extra.items()}
     _account(body, columns, result)
     return result
+
+
+def _held_back(kind: str | None, unit: str | None) -> tuple[str, str, str, str] | None:
+    """Why a recognised table's amounts stay in cells only: (severity, code, message, reason)."""
+    if kind == "final_accounts":
+        # 决算 tables print actuals beside budget figures (决算数 / 预算数 / 调整预算数): until
+        # their measures are read, none of their amounts is typed (a budget figure must never
+        # land as an actual)
+        return (
+            "warning",
+            "final_accounts_not_typed",
+            "final accounts table: its measures (决算数, 预算数, …) are not read yet; the amounts "
+            "are kept in cells only",
+            "final accounts: measures not read yet",
+        )
+    if unit is None:
+        return (
+            "error",
+            "no_unit",
+            "the table prints no unit (单位) in its head and the document states none: its "
+            "amounts are kept in cells only, never assumed to be in 万元",
+            "no unit printed",
+        )
+    return None
 
 
 def _fitting(rows: list[dict[str, Any]], result: TableResult) -> list[dict[str, Any]]:
