@@ -555,14 +555,14 @@ class _Layout:
         self.lines.append(Line(len(self.lines) + 1, page, cells, is_table, boxes))
 
 
-_NOTE = re.compile(r"^(?:注|说明|备注)[:：]|本表|无数据|空表")
-
-
 def _is_heading_or_note(text: str) -> bool:
     """A title, unit line or note printed across a whole grid (not a spanning header cell)."""
     folded = "".join(text.split())
     return bool(
-        s.TITLE_LINE.search(folded) or s.UNIT_IN_TEXT.search(folded) or _NOTE.search(folded)
+        s.TITLE_LINE.search(folded)
+        or s.UNIT_IN_TEXT.search(folded)
+        or s.NOTE_LINE.search(folded)
+        or s.EMPTY_TABLE_NOTE.search(folded)
     )
 
 

@@ -108,6 +108,8 @@ TABLE_META_LINE = re.compile(
     r"[-—–]*\d{1,3}[-—–]*|第\d{1,3}页(?:共\d{1,3}页)?|\d{1,3}/\d{1,3})$"
 )
 EMPTY_TABLE_NOTE = re.compile(r"本表无数据|为空表|无数据|没有使用.*(安排|预算)")
+# a note printed under (or inside the frame of) a table: 注：…, 说明：…, 备注：…
+NOTE_LINE = re.compile(r"^(?:注|说明|备注)[:：]")
 TOC_LINE = re.compile(
     r"^(?:[-–•·]\s*)?(?:表\s*[一二三四五六七八九十]+|[一二三四五六七八九十]+\s*[、.．])\s*(?P<title>.+?)"
     r"(?:\.{3,}.*)?$"
