@@ -44,19 +44,18 @@ def test_empty_file(tmp_path):
     assert _landed_docs(tmp_path / "out") == GOOD
 
 
-def test_binary_file(tmp_path):
-    data = b"GIF89a\n" + bytes(range(256)) * 4
-    report = load([_batch(tmp_path, {"scan.gif": data})], tmp_path / "out", workers=1)
+@pytest.mark.parametrize(
+    ("name", "magic", "expected"),
+    [
+        ("scan.gif", b"GIF89a\n", "scan.gif:2: binary file"),  # not text, not a PDF
+        ("scan.pdf", b"%PDF-1.7\n", "scan.pdf: malformed PDF: "),  # a PDF header, then garbage
+    ],
+)
+def test_binary_and_malformed_files(tmp_path, name, magic, expected):
+    data = magic + bytes(range(256)) * 4
+    report = load([_batch(tmp_path, {name: data})], tmp_path / "out", workers=1)
     (message,) = [r.message for r in report.rejected]
-    assert message.startswith("scan.gif:2: binary file")
-    assert _landed_docs(tmp_path / "out") == GOOD
-
-
-def test_malformed_pdf(tmp_path):
-    data = b"%PDF-1.7\n" + bytes(range(256)) * 4
-    report = load([_batch(tmp_path, {"scan.pdf": data})], tmp_path / "out", workers=1)
-    (message,) = [r.message for r in report.rejected]
-    assert message.startswith("scan.pdf: malformed PDF: ")
+    assert message.startswith(expected)
     assert _landed_docs(tmp_path / "out") == GOOD
 
 
