@@ -354,7 +354,10 @@ def _join_wrapped(rows: list[_Row], rules: _Rules) -> list[_Row]:
     inner = {
         round(y) for y, rx0, rx1 in rules.horizontal if top < y < bottom and rx1 > x0 and rx0 < x1
     }
-    row_ruled = len(inner) >= max(2, 0.3 * len(rows))
+    # rows ruled: about one rule per printed row (a row with an amount or a code; the text lines
+    # of a header wrapped over many lines are not rows)
+    printed = sum(1 for r in rows if not all(_continues_cell(c) for c in r.cells.values()))
+    row_ruled = len(inner) >= max(2, 0.3 * printed)
     out: list[_Row] = []
     for row in rows:
         previous = out[-1] if out else None
