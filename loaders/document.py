@@ -280,11 +280,13 @@ def _coverage_row(document_id: str, table: Table, result: TableResult) -> dict[s
         status = "complete"
     else:
         status = "incomplete"
-        reason = (
-            "numeric cells not landed (see parse_notes)"
-            if result.numeric_landed < result.numeric_printed
-            else "cells landed twice"
-        )
+        missing = result.numeric_printed - result.numeric_landed
+        if missing and missing == result.numeric_other_year:
+            reason = "another year's figures or a change, kept in cells only"
+        elif missing:
+            reason = "numeric cells not landed (see parse_notes)"
+        else:
+            reason = "cells landed twice"
     return {
         "document_id": document_id,
         "table_id": result.table_id,

@@ -61,6 +61,10 @@ class TableResult:
     factor: Decimal = Decimal(1)
     not_typed: str | None = None  # why a table's numbers are kept in cells only
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
+    # lines and columns of another year's figures or of a change, kept in cells on purpose
+    other_year_lines: set[int] = field(default_factory=set)
+    other_year_columns: set[int] = field(default_factory=set)
+    numeric_other_year: int = 0
     # rows a table lands in another family's dataset (a 机关运行经费 column of a 三公 table)
     extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -354,6 +358,7 @@ def _drop_other_years(
             None,
         )
     )
+    result.other_year_columns |= other
     return [r for r in rows if r["_col"] not in other]
 
 
@@ -462,10 +467,13 @@ def _columns(
             col.measure = "by_source"
             continue
         col.measure = _match(rules, col.path_text)
+        if col.measure is None and s.OF_WHICH.match(leaf) and family in s.OF_WHICH_FAMILIES:
+            col.measure = s.OF_WHICH_MEASURE
         if col.measure is None:
             col.is_label = True
-    _settle_duplicates(columns, body)
-    measures = Counter(c.measure for c in columns if c.measure and c.measure != "by_source")
+    _settle_duplicates(columns, body, family)
+    parts = ("by_source", s.OF_WHICH_MEASURE)  # several columns each, by design
+    measures = Counter(c.measure for c in columns if c.measure and c.measure not in parts)
     duplicated = {m for m, n in measures.items() if n > 1}
     if duplicated and family not in ("summary", "fiscal_summary", "three_public"):
         result.notes.append(
@@ -484,16 +492,18 @@ def _columns(
     return columns
 
 
-def _settle_duplicates(columns: list[Column], body: list[Row]) -> None:
+def _settle_duplicates(columns: list[Column], body: list[Row], family: str) -> None:
     """Two columns that map to one measure, where the header itself says which is which.
 
-    An "of which" column (``其中：…``) is a part of the column it follows, not that measure; a
-    column that repeats its neighbour's header but prints nothing in any row is the empty half
-    of a header cell carried over. Any other duplicate stays ambiguous (see ``_columns``).
+    An "of which" column (``其中：…``) is a part of the column it follows, not that measure: it
+    lands as the measure ``of_which`` (its printed header says a part of what), which no sum
+    adds in. A column that repeats its neighbour's header but prints nothing in any row is the
+    empty half of a header cell carried over. Any other duplicate stays ambiguous (see
+    ``_columns``).
     """
     by_measure: dict[str, list[Column]] = {}
     for col in columns:
-        if col.measure and col.measure != "by_source":
+        if col.measure and col.measure not in ("by_source", s.OF_WHICH_MEASURE):
             by_measure.setdefault(col.measure, []).append(col)
     for same in by_measure.values():
         if len(same) < 2:
@@ -501,7 +511,7 @@ def _settle_duplicates(columns: list[Column], body: list[Row]) -> None:
         parts = [c for c in same if c.path and s.OF_WHICH.match(c.path[-1])]
         if len(same) - len(parts) == 1:
             for col in parts:
-                col.measure = None
+                col.measure = s.OF_WHICH_MEASURE if family in s.OF_WHICH_FAMILIES else None
             continue
         printed = [c for c in same if any(_cell(r, c.index) for r in body)]
         if len(printed) <= 1 and len({c.path_text for c in same}) == 1:
@@ -534,6 +544,11 @@ def _account(body: list[Row], columns: list[Column], result: TableResult) -> Non
     result.numeric_landed = len(printed & set(landed))
     result.numeric_twice = sum(1 for k, n in landed.items() if n > 1)
     missing = sorted(printed - set(landed))
+    result.numeric_other_year = sum(
+        1
+        for line, col in missing
+        if line in result.other_year_lines or col in result.other_year_columns
+    )
     for line, col in missing[:20]:
         result.notes.append(
             Note(
@@ -774,7 +789,8 @@ def _summary_rows(table, body, columns, ctx, result):
         return []
     rev_measures = [c for c in columns[1:exp_col] if not _label_path(c)]
     # some templates print a second (and third) label/amount pair on the expenditure side (by
-    # function, then by economic class): only the first pair is read, the others stay in cells
+    # function, then by economic class): the first pair is read as the expenditure side, the
+    # others by what their label header says (settings.SUMMARY_EXTRA_PAIRS) or not at all
     second_label = next(
         (
             c.index
@@ -784,6 +800,7 @@ def _summary_rows(table, body, columns, ctx, result):
         len(columns),
     )
     exp_measures = [c for c in columns[exp_col + 1 : second_label]]
+    extra_pairs = _extra_pairs(columns, second_label)
     for side_cols in (rev_measures, exp_measures):
         for col in side_cols:
             rest = "/".join(col.path[1:]) or col.path_text
@@ -792,7 +809,7 @@ def _summary_rows(table, body, columns, ctx, result):
             )
             col.is_label = False
     for side_cols in (rev_measures, exp_measures):
-        _settle_duplicates(side_cols, body)
+        _settle_duplicates(side_cols, body, table.family)
         seen = Counter(c.measure for c in side_cols if c.measure)
         twice = sorted(m for m, n in seen.items() if n > 1)
         if twice:  # which column is which measure is not a guess to make
@@ -810,14 +827,19 @@ def _summary_rows(table, body, columns, ctx, result):
                 if col.measure in twice:
                     col.measure = None
     measured = {c.index for c in rev_measures} | {c.index for c in exp_measures}
+    measured |= {amount.index for _, amount in extra_pairs}
     for col in columns:
         if col.index not in measured:
             col.is_label, col.measure = True, None
     rows = []
     rev_by_index = {c.index: c for c in rev_measures}
+    # with typed extra pairs, the first pair ends at the second label column
+    exp_end = second_label if extra_pairs else None
     for row in body:
         cells = row.cells
-        label_at = next((i for i in range(exp_col, len(cells)) if _is_text(cells[i])), None)
+        label_at = next(
+            (i for i in range(exp_col, exp_end or len(cells)) if _is_text(cells[i])), None
+        )
         rev_end = label_at if label_at is not None else len(cells)
         rev_labels = [c.strip() for c in cells[:rev_end] if _is_text(c)]
         rev_amounts = [(i, c) for i, c in enumerate(cells[:rev_end]) if i > 0 and is_amount(c)]
@@ -834,7 +856,7 @@ def _summary_rows(table, body, columns, ctx, result):
                 rows.append(_summary_row(kind, "revenue", label, row, i, cell, col, result))
         if label_at is not None:
             label = cells[label_at].strip()
-            for k, cell in enumerate(cells[label_at + 1 :]):
+            for k, cell in enumerate(cells[label_at + 1 : exp_end]):
                 if not compact(cell):
                     continue
                 if k >= len(exp_measures) or not is_amount(cell):
@@ -861,7 +883,53 @@ def _summary_rows(table, body, columns, ctx, result):
                         result,
                     )
                 )
+        for label_col, amount in extra_pairs:
+            label = _cell_at(cells, label_col.index).strip()
+            cell = _cell_at(cells, amount.index)
+            if not compact(cell):
+                continue
+            if not is_amount(cell) or not label:
+                result.notes.append(
+                    Note(
+                        "warning",
+                        "extra_cell",
+                        f"unexpected cell '{cell}' after '{label}'",
+                        row.line,
+                    )
+                )
+                continue
+            rows.append(
+                _summary_row(kind, "expenditure", label, row, amount.index, cell, amount, result)
+            )
     return rows
+
+
+def _extra_pairs(columns: list[Column], start: int) -> list[tuple[Column, Column]]:
+    """The expenditure side's further (label, amount) pairs, each with its measure.
+
+    A pair is typed only where its label header says which classification it lists
+    (settings.SUMMARY_EXTRA_PAIRS) and it prints one amount column; otherwise none is typed and
+    the cells stay in ``cells``.
+    """
+    labels = [
+        c.index
+        for c in columns[start:]
+        if _label_path(c) or (c.path and s.LABEL_HEADER.search(c.path[-1]))
+    ]
+    pairs = []
+    for n, at in enumerate(labels):
+        end = labels[n + 1] if n + 1 < len(labels) else len(columns)
+        amounts = columns[at + 1 : end]
+        measure = _match(s.SUMMARY_EXTRA_PAIRS, columns[at].path_text)
+        if measure is None or len(amounts) != 1:
+            return []
+        amounts[0].measure = measure
+        pairs.append((columns[at], amounts[0]))
+    return pairs
+
+
+def _cell_at(cells: list[str], index: int) -> str:
+    return cells[index] if index < len(cells) else ""
 
 
 def _label_path(col: Column) -> bool:
@@ -889,7 +957,13 @@ def _summary_row(kind, side, label, row, col_index, cell, col, result):
         "item_label": label,
         "ordinal": ordinal,
         "class_code": class_code,
-        "class_name": compact(name) if side == "expenditure" and role == "item" else None,
+        "class_name": (
+            compact(name)
+            if side == "expenditure"
+            and role == "item"
+            and (col is None or col.measure not in s.SUMMARY_EXTRA_MEASURES)
+            else None
+        ),
         "row_role": role,
         "source_line": row.line,
         "source_page": row.page,
@@ -907,6 +981,8 @@ def _three_public_category(col: Column) -> str | None:
     A generic leaf (小计, 合计) belongs to its parent: under 公务用车购置及运行费 it is the vehicle
     subtotal, under the 三公 heading (or alone) the 三公 total.
     """
+    if len(col.path) > 1 and _scope_of(col):  # …/公务用车购置费/一般公共预算: the category above
+        return _three_public_category(Column(col.index, col.path[:-1]))
     full = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
     if full == s.NOT_THREE_PUBLIC or not col.path:
         return full
@@ -919,8 +995,64 @@ def _three_public_category(col: Column) -> str | None:
 
 def _wide_categories(columns: list[Column]) -> bool:
     """Do the columns name the 三公 categories (a row per total or unit, a column per category)?"""
-    leaves = {_match(s.THREE_PUBLIC_CATEGORIES, c.path[-1]) for c in columns if c.path}
-    return len(leaves & {"outbound_travel", "official_reception", "vehicle_total"}) >= 2
+    named = {_three_public_category(c) for c in columns if c.path}
+    return len(named & {"outbound_travel", "official_reception", "vehicle_total"}) >= 2
+
+
+def _other_costs_total(columns: list[Column], result: TableResult) -> None:
+    """A 合计 over 三公 and other costs (会议费, 培训费 printed beside them) is no 三公 total.
+
+    Its amounts, and those of the other costs, stay in ``cells``.
+    """
+    if not any(c.path and s.OTHER_COST_HEADER.search(c.path_text) for c in columns):
+        return
+    for col in columns:
+        if col.measure == "total" and "三公" not in col.path_text:
+            col.measure, col.is_label = None, True
+            result.notes.append(
+                Note(
+                    "warning",
+                    "not_three_public_total",
+                    f"'{col.path_text}' adds other costs to the 三公: kept in cells only",
+                    None,
+                )
+            )
+
+
+def _scope_of(col: Column) -> str | None:
+    """The funding scope a wide 三公 column is split by (…/一般公共预算), if any."""
+    leaf = col.path[-1] if col.path else ""
+    scope = _match(s.THREE_PUBLIC_MEASURES, leaf)
+    return scope if scope in s.THREE_PUBLIC_SCOPES else None
+
+
+def _other_year_rows(body: list[Row], year: int | None, result: TableResult) -> list[Row]:
+    """Rows of a 三公 table printed by year (2025年 | 2026年 | 增减变化金额): the document's own.
+
+    The rows of another year or of the change stay in ``cells``, with a note.
+    """
+    by_year = [
+        r for r in body if any(s.YEAR_ROW_LABEL.match(compact(c)) for c in r.cells if _is_text(c))
+    ]
+    if not by_year:
+        return body
+    own = []
+    for row in body:
+        labels = [compact(c) for c in row.cells if _is_text(c)]
+        years = {int(m.group(1)) for c in labels if (m := s.YEAR_ROW_LABEL.match(c)) and m.group(1)}
+        if year is not None and years == {year}:
+            own.append(row)
+            continue
+        result.other_year_lines.add(row.line)
+        result.notes.append(
+            Note(
+                "warning",
+                "other_year_row",
+                f"a row of another year or of a change ({'/'.join(labels)}) is kept in cells only",
+                row.line,
+            )
+        )
+    return own
 
 
 def _three_public_rows(table, body, columns, ctx, result):
@@ -928,9 +1060,14 @@ def _three_public_rows(table, body, columns, ctx, result):
     wide = not labelled or _wide_categories(columns)
     rows = []
     if wide:
+        body = _other_year_rows(body, ctx.fiscal_year, result)
+        scopes = {}
         for col in columns:
             col.measure = _three_public_category(col)
             col.is_label = col.measure is None
+            if col.measure and (scope := _scope_of(col)):
+                scopes[col.index] = scope
+        _other_costs_total(columns, result)
         # rows labelled 合计 and by budget unit: the 合计 row is the table's amount, a unit's
         # row a breakdown of it (one unalabelled or lone row is the amount)
         labels = [next((c.strip() for c in r.cells if _is_text(c)), "") for r in body]
@@ -939,6 +1076,17 @@ def _three_public_rows(table, body, columns, ctx, result):
             measure = "amount" if (not labelled or i in totals or len(body) == 1) else "by_unit"
             if totals and i not in totals:
                 measure = "by_unit"
+            if scopes and measure == "by_unit":
+                # a unit's row split by scope: by_unit has no scope, so not a guess to make
+                result.notes.append(
+                    Note(
+                        "warning",
+                        "by_unit_scope",
+                        "a unit row split by scope is kept in cells",
+                        row.line,
+                    )
+                )
+                continue
             for col in columns:
                 if col.measure is None or col.index >= len(row.cells):
                     continue
@@ -968,7 +1116,7 @@ def _three_public_rows(table, body, columns, ctx, result):
                         "row_role": "total" if col.measure == "total" else "item",
                         "source_line": row.line,
                         "source_page": row.page,
-                        "measure": measure,
+                        "measure": scopes.get(col.index, measure),
                         "measure_header": col.path_text,
                         "amount": parse_amount(cell, result.factor),
                         "amount_as_printed": cell,

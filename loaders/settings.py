@@ -154,11 +154,24 @@ FUNCTION_MEASURES: list[tuple[str, str]] = [
     (r"基本支出/?(小计)?$|^基本支出", "basic"),
     (r"其他运转类", "project_other_operation"),
     (r"特定目标类", "project_specific_target"),
+    # 西安: project expenditure is called 专项业务经费支出
+    (r"专项业务经费", "project"),
     (r"一般性项目", "project_general"),
     (r"专项资金", "project_special_fund"),
     (r"项目支出", "project"),
     # columns of 支出总表 that are neither basic nor project expenditure
     (r"经营支出", "operating_expenditure"),
+    # 支出总表 columns of government procurement within the row's total (a memo, not a part)
+    (r"政府采购项目?(/小计)?$", "procurement"),
+    # 支出总表 printed by funding source (部门预算/公共预算拨款 | 政府性基金拨款 | 事业收入 …)
+    (r"公共预算拨款(/小计)?$", "gpb"),
+    (r"政府性基金拨款$", "government_fund"),
+    (r"事业单位经营收入$", "operating_income"),
+    (r"(^|/)事业收入$", "business_income"),
+    (r"附属单位上缴收入$", "subordinate_remit"),
+    (r"实户资金余额$", "account_balance"),
+    (r"(^|/)其他收入$", "other_income"),
+    (r"(^|/)上年结转$", "carryover"),
     (r"上缴上级", "remit_to_superior"),
     (r"对(附属|下级)单位补助", "subsidy_to_subordinate"),
     (r"合计|总计|预算数|支出预算|支出$", "total"),
@@ -167,7 +180,9 @@ ECONOMIC_MEASURES: list[tuple[str, str]] = [
     (_PERSONNEL, "personnel"),
     (_PUBLIC, "public"),
     (r"一般公共预算.*(其中)?财政拨款", "gpb_fiscal"),
-    (r"一般公共预算(/小计)?$|一般公共预算/小计", "gpb"),
+    # the 财政拨款 subtotal of a table that splits it by scope (财政拨款/小计 | …/一般公共预算拨款)
+    (r"^财政拨款(/小计)?$", "fiscal_total"),
+    (r"一般公共预算(拨款)?(/小计)?$|一般公共预算/小计", "gpb"),
     (r"政府性基金", "government_fund"),
     (r"国有资本经营", "state_capital"),
     (r"上年结转", "carryover"),
@@ -177,6 +192,9 @@ ECONOMIC_MEASURES: list[tuple[str, str]] = [
     (r"上级补助", "superior_subsidy"),
     (r"附属单位", "subordinate_remit"),
     (r"其他收入", "other_income"),
+    # 支出经济分类汇总表 printed by kind of expenditure (合计 | 基本支出 | 项目支出)
+    (r"(^|/)基本支出$", "basic"),
+    (r"(^|/)(项目支出|专项业务经费支出)$", "project"),
     (r"合计|总计|预算数", "total"),
 ]
 # the basic-expenditure table of some cities breaks basic expenditure down by revenue source
@@ -192,6 +210,9 @@ REVENUE_MEASURES: list[tuple[str, str]] = [
     (r"(上年结转|结转结余).*单位资金", "carryover_unit_funds"),
     (r"非财政拨款结转", "carryover_nonfiscal"),
     (r"财政拨款结转", "carryover_fiscal"),
+    (r"使用非财政拨款结余", "nonfiscal_balance_used"),
+    (r"用事业基金弥补", "business_fund_offset"),
+    (r"实户资金余额", "account_balance"),
     (r"上年结转|结转结余|上年结余", "carryover_total"),
     (r"上级一般公共预算安排", "gpb_transfer"),
     (r"上级政府性基金安排", "government_fund_transfer"),
@@ -226,6 +247,14 @@ SUMMARY_MEASURES: list[tuple[str, str]] = [
     (r"合计|小计", "total"),
     (r"金额|预算数|\d{4}年$", "amount"),
 ]
+# further label/amount pairs of a 收支总表's expenditure side, by their label header: the same
+# expenditure listed by economic class (西安: 部门预算支出经济分类科目 | 政府预算支出经济分类科目).
+# Their rows are not function classes; they restate the expenditure side's total.
+SUMMARY_EXTRA_PAIRS: list[tuple[str, str]] = [
+    (r"部门.*经济分类", "dept_economic_amount"),
+    (r"政府.*经济分类", "gov_economic_amount"),
+]
+SUMMARY_EXTRA_MEASURES = frozenset(m for _, m in SUMMARY_EXTRA_PAIRS)
 THREE_PUBLIC_MEASURES: list[tuple[str, str]] = [
     (r"一般公共预算", "gpb"),
     (r"政府性基金", "government_fund"),
@@ -245,11 +274,19 @@ PROJECT_MEASURES: list[tuple[str, str]] = [
     (r"^财政拨款.*公用", "fiscal_basic_public"),
     (r"^财政拨款.*项目支出", "fiscal_project"),
     (r"^财政拨款.*基本", "fiscal_basic"),
-    (r"^财政拨款", "fiscal_total"),
+    # 财政拨款 split by scope (财政拨款收入/一般公共预算) is that scope, not the fiscal total
+    (r"^财政拨款(?!.*(一般公共预算|政府性基金|国有资本))", "fiscal_total"),
     (r"一般公共预算", "gpb"),
     (r"政府性基金", "government_fund"),
     (r"国有资本经营", "state_capital"),
     (r"财政专户", "special_account"),
+    # 单位资金 split by source
+    (r"事业单位经营", "operating_income"),
+    (r"事业收入", "business_income"),
+    (r"上级补助", "superior_subsidy"),
+    (r"附属单位上缴", "subordinate_remit"),
+    (r"其他收入", "other_income"),
+    (r"上年结余|上年结转|结余、?结转", "carryover_total"),
     (r"单位资金", "unit_funds"),
     (r"工资福利", "econ_301"),
     (r"商品(和)?服务", "econ_302"),
@@ -283,6 +320,12 @@ MEASURE_RULES: dict[str, list[tuple[str, str]]] = {
 # a header cell of an "of which" column (a part of the column before it): 其中：…, or the
 # column net of something (扣除基建项目后预算数)
 OF_WHICH = re.compile(r"^其中[:：]?|^扣除.+后")
+# the families whose "of which" columns land, as this measure (measure_header says a part of
+# what); no derived total adds it in, and fct_revenue_by_source files it as a sub-item
+OF_WHICH_MEASURE = "of_which"
+OF_WHICH_FAMILIES = frozenset(
+    {"expenditure_by_function", "basic_by_economic", "economic_summary", "revenue", "projects"}
+)
 # header cells that name label (non-amount) columns
 LABEL_HEADER = re.compile(
     r"编码|代码|编号|^类$|^款$|^项$|名称|^项目$|^项\s*目$|科目|类型|单位$|资金性质|内容|^收入$|^支出$"
@@ -375,6 +418,12 @@ OTHER_YEAR_HINT = re.compile(r"\d{4}|增|变|上年|同比")
 
 # ---------------------------------------------------------------- three public costs
 NOT_THREE_PUBLIC = "not_three_public"
+# costs some templates print beside the 三公 categories (not 三公: kept in cells)
+OTHER_COST_HEADER = re.compile(r"会议费|培训费")
+# the funding scopes a wide 三公 table may split each category by (measures of the scope columns)
+THREE_PUBLIC_SCOPES = frozenset({"gpb", "government_fund", "state_capital"})
+# a row label naming a year (2026年, 2026年预算数) or a change (增减变化金额)
+YEAR_ROW_LABEL = re.compile(r"^(?:((?:19|20)\d{2})年(?:预算)?数?|增减.*|变化.*|比上年.*)$")
 # a 三公 column headed only 小计/合计 takes its category from the header above it
 GENERIC_TOTAL_HEADER = re.compile(r"^(?:小计|合计|总计|共计)$")
 VEHICLE_HEADER = re.compile(r"购置|运行|用车")

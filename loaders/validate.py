@@ -22,7 +22,14 @@ import great_expectations as gx  # noqa: E402 - after switching analytics off
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
+from loaders import settings as s  # noqa: E402
 from loaders.schema import SCHEMAS  # noqa: E402
+
+
+def _measures(family: str, *extra: str) -> list[str]:
+    """A dataset's measure vocabulary: what the family's header rules map to, plus ``extra``."""
+    return sorted({m for _, m in s.MEASURE_RULES[family]} | set(extra))
+
 
 # The per-row checks of the landed rows live here and run once per batch, before the rows land;
 # dbt's staging tests keep only what crosses documents and batches (grain uniqueness).
@@ -45,59 +52,28 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
     },
     "function_rows": {
         "budget_scope": ["all_funds", "general_public_budget", "government_fund", "state_capital"],
-        "measure": [
-            "total", "basic", "basic_personnel", "basic_personnel_wages",
-            "basic_personnel_households", "basic_public", "basic_public_goods_services",
-            "basic_public_capital", "project", "project_other_operation",
-            "project_specific_target", "project_general", "project_special_fund", "fiscal_total",
-            "fiscal_basic", "fiscal_project", "nonfiscal_total", "nonfiscal_basic",
-            "nonfiscal_project", "operating_expenditure", "remit_to_superior",
-            "subsidy_to_subordinate",
-        ],
+        "measure": _measures("expenditure_by_function", s.OF_WHICH_MEASURE),
         "row_role": ["total", "unit", "class", "section", "item"],
     },
     "economic_rows": {
-        "measure": [
-            "total", "personnel", "public", "by_source", "gpb", "gpb_fiscal", "government_fund",
-            "state_capital", "carryover", "special_account", "business_income",
-            "superior_subsidy", "subordinate_remit", "operating_income", "other_income",
-        ],
+        "measure": _measures("basic_by_economic", "by_source", s.OF_WHICH_MEASURE),
         "row_role": ["total", "unit", "class", "item"],
         "table_kind": ["basic_by_economic", "economic_summary"],
     },
     "operating_cost_rows": {
-        "measure": ["total", "gpb", "government_fund", "state_capital"],
+        "measure": _measures("operating_cost"),
         "row_role": ["total", "unit"],
     },
     "project_rows": {
-        "measure": [
-            "total", "gpb", "government_fund", "state_capital", "carryover_gpb",
-            "carryover_government_fund", "carryover_state_capital", "special_account",
-            "unit_funds", "econ_301", "econ_302", "econ_303", "econ_307", "econ_309", "econ_310",
-            "econ_311", "econ_312", "econ_313", "econ_399", "fiscal_total", "fiscal_basic",
-            "fiscal_basic_personnel", "fiscal_basic_public", "fiscal_project", "nonfiscal_total",
-            "nonfiscal_basic", "nonfiscal_basic_personnel", "nonfiscal_basic_public",
-            "nonfiscal_project",
-        ],
+        "measure": _measures("projects", s.OF_WHICH_MEASURE),
         "row_role": ["total", "unit", "class", "section", "item"],
     },
     "revenue_rows": {
-        "measure": [
-            "total", "current_total", "fiscal_total", "gpb", "gpb_fiscal", "gpb_transfer",
-            "government_fund", "government_fund_transfer", "state_capital",
-            "state_capital_transfer", "special_account", "business_income", "operating_income",
-            "superior_subsidy", "subordinate_remit", "other_income", "unit_funds",
-            "carryover_total", "carryover_fiscal", "carryover_nonfiscal", "carryover_gpb",
-            "carryover_government_fund", "carryover_state_capital", "carryover_special_account",
-            "carryover_unit_funds",
-        ],
+        "measure": _measures("revenue", s.OF_WHICH_MEASURE),
         "row_role": ["total", "unit", "class", "section", "item"],
     },
     "summary_rows": {
-        "measure": [
-            "amount", "total", "current_year", "carryover", "gpb", "gpb_fiscal",
-            "government_fund", "state_capital", "personnel", "public", "project", "basic",
-        ],
+        "measure": _measures("summary", *s.SUMMARY_EXTRA_MEASURES),
         "row_role": ["item", "sub_item", "subtotal", "carryover", "year_end", "total"],
         "side": ["revenue", "expenditure"],
         "table_kind": ["department_summary", "fiscal_summary"],
@@ -107,7 +83,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
             "total", "outbound_travel", "official_reception", "vehicle_total",
             "vehicle_purchase", "vehicle_operation",
         ],
-        "measure": ["amount", "by_unit", "gpb", "government_fund", "state_capital"],
+        "measure": _measures("three_public", "by_unit"),
     },
 }  # fmt: skip
 # columns the schema allows to be null but every landed row of the dataset has (a table

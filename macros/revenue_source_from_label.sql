@@ -8,6 +8,8 @@
     case
         when {{ label }} like '%上年结转%' or {{ label }} like '%上年结余%' then 'carryover_total'
         when {{ label }} like '%用事业基金弥补%' then 'business_fund_offset'
+        when {{ label }} like '%使用非财政拨款结余%' then 'nonfiscal_balance_used'
+        when {{ label }} like '%实户资金余额%' then 'account_balance'
         when {{ label }} like '%一般公共预算%' then 'gpb'
         when {{ label }} like '%政府性基金%' or {{ label }} like '%基金预算%' then 'government_fund'
         when {{ label }} like '%国有资本经营%' then 'state_capital'

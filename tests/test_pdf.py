@@ -328,3 +328,133 @@ def test_southwest_university_summary_totals():
         if r["amount_as_printed"] == "557,259.13"
     }
     assert sides == {"revenue": Decimal("557259.13"), "expenditure": Decimal("557259.13")}
+
+
+BUDGET_PDFS_BEYOND_SHANGHAI = [
+    "beijing_finance_bureau_2026_dept_budget_part2_tables.pdf",
+    "changsha_petition_bureau_2026_dept_budget.pdf",
+    "hangzhou_justice_bureau_2026_dept_budget.pdf",
+    "shenzhen_finance_bureau_2026_dept_budget.pdf",
+    "southwest_university_2023_dept_budget.pdf",
+]
+
+
+@pytest.mark.parametrize("name", BUDGET_PDFS_BEYOND_SHANGHAI)
+def test_the_typed_tables_of_the_other_budget_templates_are_complete(name):
+    # every numeric cell of a typed table lands in a typed row, except another year's figures
+    # (kept in cells with that reason)
+    doc = _parse(name)
+    typed = [
+        c
+        for c in doc.datasets["coverage"]
+        if c["status"] != "not_typed" and c["family"] not in ("performance", "other")
+    ]
+    assert typed
+    open_ = [
+        (c["table_id"], c["family"], c["reason"])
+        for c in typed
+        if c["status"] not in ("complete", "empty")
+        and c["reason"] != "another year's figures or a change, kept in cells only"
+    ]
+    assert open_ == []
+
+
+def test_of_which_columns_land_as_parts_of_their_column():
+    # Changsha p.7 部门收入总体情况表: 本级财政拨款 | 其中:经费拨款
+    doc = _parse("changsha_petition_bureau_2026_dept_budget.pdf")
+    parts = [r for r in doc.datasets["revenue_rows"] if r["measure"] == "of_which"]
+    assert parts and all(r["measure_header"].endswith("其中:经费拨款") for r in parts)
+    # Beijing 预算05: 项目支出 | 扣除基建项目后预算数
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    headers = {
+        r["measure_header"] for r in doc.datasets["function_rows"] if r["measure"] == "of_which"
+    }
+    assert headers == {"预算数/项目支出/扣除基建项目后预算数"}
+
+
+def test_southwest_university_revenue_from_the_non_fiscal_balance():
+    doc = _parse("southwest_university_2023_dept_budget.pdf")
+    rows = [r for r in doc.datasets["revenue_rows"] if r["measure"] == "nonfiscal_balance_used"]
+    assert rows and {r["measure_header"] for r in rows} == {"使用非财政拨款结余"}
+
+
+def test_hangzhou_project_funding_split_by_scope():
+    # p.37 表10: 杭州市司法局 | 法治杭州建设 | 69.00 | 69.00 (财政拨款收入/一般公共预算)
+    doc = _parse("hangzhou_justice_bureau_2026_dept_budget.pdf")
+    row = _one(doc, "project_rows", project_name="法治杭州建设", measure="gpb")
+    assert row["amount"] == Decimal("69.00") and row["source_page"] == 37
+
+
+def test_shenzhen_three_public_costs_by_scope_and_year():
+    doc = _parse("shenzhen_finance_bureau_2026_dept_budget.pdf")
+    # p.38 表9: rows 2025年 | 2026年 | 增减变化金额; only the 2026 row is the budget
+    rows = doc.datasets["three_public_rows"]
+    assert {r["source_line"] for r in rows} == {
+        next(r["source_line"] for r in rows if r["amount_as_printed"] == "58.46")
+    }
+    by = {(r["category"], r["measure"]): r["amount"] for r in rows}
+    assert by[("outbound_travel", "gpb")] == Decimal("41.60")
+    assert by[("official_reception", "gpb")] == Decimal("9.46")
+    assert by[("vehicle_operation", "gpb")] == Decimal("7.40")
+    assert by[("vehicle_purchase", "gpb")] == Decimal("0.00")
+    notes = [n for n in doc.datasets["parse_notes"] if n["code"] == "other_year_row"]
+    assert len(notes) == 2
+
+
+def test_shenzhen_header_wrapped_under_a_spanning_cell():
+    # p.23, 支出总表 continued: 2026年政府采购项目 over 小计 | 其中…中小企业 | 其中…小型、微型企业;
+    # 2210203 购房补贴 2,220.22 (支出总计, 基本支出)
+    doc = _parse("shenzhen_finance_bureau_2026_dept_budget.pdf")
+    rows = {
+        r["measure"]: r
+        for r in doc.datasets["function_rows"]
+        if r["function_code"] == "2210203" and r["source_page"] == 23
+    }
+    assert rows["total"]["amount"] == Decimal("2220.22")
+    assert rows["basic"]["amount"] == Decimal("2220.22")
+    assert rows["procurement"]["measure_header"] == "2026年政府采购项目/小计"
+    parts = [r for r in doc.datasets["function_rows"] if r["measure"] == "of_which"]
+    assert {r["function_code"] for r in parts} >= {"2210203", "2010601"}
+
+
+def test_xian_summary_lists_expenditure_by_economic_class_too():
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    # p.36 表1: (1)工资福利支出 99633217.06 元 under 部门预算支出经济分类科目（按大类）
+    row = _one(
+        doc,
+        "summary_rows",
+        table_kind="department_summary",
+        measure="dept_economic_amount",
+        amount_as_printed="99633217.06",
+    )
+    assert row["item_label"].endswith("工资福利支出") and row["class_name"] is None
+    assert row["amount"] == Decimal("9963.321706")
+    # 1、机关工资福利支出 40590512.97 元 under 政府预算支出经济分类科目（按大类）
+    row = _one(
+        doc,
+        "summary_rows",
+        table_kind="department_summary",
+        measure="gov_economic_amount",
+        amount_as_printed="40590512.97",
+    )
+    assert row["side"] == "expenditure" and row["source_page"] == 36
+    # the function side keeps its own rows: 20、住房保障支出 2151318501.42
+    row = _one(
+        doc,
+        "summary_rows",
+        table_kind="department_summary",
+        measure="amount",
+        amount_as_printed="2151318501.42",
+    )
+    assert row["class_name"] == "住房保障支出"
+
+
+def test_xian_project_expenditure_is_called_special_business_funds():
+    # 专项业务经费支出 is the template's 项目支出 (p.39 表4 and p.41 表6)
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    headers = {
+        r["measure_header"] for r in doc.datasets["function_rows"] if r["measure"] == "project"
+    }
+    assert any("专项业务经费支出" in h for h in headers)
+    econ = {r["measure_header"] for r in doc.datasets["economic_rows"] if r["measure"] == "project"}
+    assert any("专项业务经费支出" in h for h in econ)

@@ -12,7 +12,7 @@
 {% set economic_measures = [
     'total', 'personnel', 'public', 'by_source', 'gpb', 'gpb_fiscal', 'government_fund',
     'state_capital', 'carryover', 'special_account', 'business_income', 'superior_subsidy',
-    'subordinate_remit', 'operating_income', 'other_income'
+    'subordinate_remit', 'operating_income', 'other_income', 'fiscal_total', 'basic', 'project'
 ] %}
 {% set source_measures = [
     'gpb', 'government_fund', 'state_capital', 'carryover', 'special_account',

@@ -13,7 +13,9 @@
     'project', 'project_other_operation', 'project_specific_target', 'project_general',
     'project_special_fund', 'fiscal_total', 'fiscal_basic', 'fiscal_project',
     'nonfiscal_total', 'nonfiscal_basic', 'nonfiscal_project',
-    'operating_expenditure', 'remit_to_superior', 'subsidy_to_subordinate'
+    'operating_expenditure', 'remit_to_superior', 'subsidy_to_subordinate', 'procurement',
+    'gpb', 'government_fund', 'operating_income', 'business_income', 'subordinate_remit',
+    'account_balance', 'other_income', 'carryover'
 ] %}
 
 with

@@ -1,6 +1,7 @@
 -- One row per printed row of the project lists (项目支出表, this year and 上年结转), with the landed
 -- measures pivoted. `amount` is the printed 合计 column, else 财政拨款 + 非财政拨款, else the sum of
--- the funding columns.
+-- the funding columns (单位资金 either as one column or split by source: a table prints one or
+-- the other).
 -- Rows naming a project are `fact` rows for fct_projects; total, unit, class and section rows
 -- are printed subtotals (`subtotal`).
 
@@ -10,11 +11,14 @@
     'econ_301', 'econ_302', 'econ_303', 'econ_307', 'econ_309', 'econ_310', 'econ_311',
     'econ_312', 'econ_313', 'econ_399', 'fiscal_total', 'fiscal_basic', 'fiscal_basic_personnel',
     'fiscal_basic_public', 'fiscal_project', 'nonfiscal_total', 'nonfiscal_basic',
-    'nonfiscal_basic_personnel', 'nonfiscal_basic_public', 'nonfiscal_project'
+    'nonfiscal_basic_personnel', 'nonfiscal_basic_public', 'nonfiscal_project',
+    'business_income', 'operating_income', 'superior_subsidy', 'subordinate_remit', 'other_income',
+    'carryover_total'
 ] %}
 {% set funding_measures = [
     'gpb', 'government_fund', 'state_capital', 'carryover_gpb', 'carryover_government_fund',
-    'carryover_state_capital', 'special_account', 'unit_funds'
+    'carryover_state_capital', 'special_account', 'unit_funds', 'business_income',
+    'operating_income', 'superior_subsidy', 'subordinate_remit', 'other_income', 'carryover_total'
 ] %}
 
 with

@@ -3,7 +3,8 @@
 -- rows, else the class rows) carry the document's revenue by source; deeper rows break the same
 -- money down by unit or function code (`detail`). Among the columns, aggregates (总计, 本年收入合计,
 -- 财政拨款小计, and coarser carryover or 单位资金 columns when finer ones are printed) are
--- `aggregate`, and "其中" columns (其中：财政拨款) are `sub_item`; the remaining columns are the
+-- `aggregate`, and "其中" columns (其中：财政拨款, and any `of_which` column: 其中：教育收费) are
+-- `sub_item`; the remaining columns are the
 -- revenue sources (`fact`). Only the first revenue table of a document is used.
 
 with
@@ -61,7 +62,7 @@ classified as (
         with_depth.*,
         case
             when with_depth.measure in ('total', 'current_total', 'fiscal_total') then 'aggregate'
-            when with_depth.measure = 'gpb_fiscal' then 'sub_item'
+            when with_depth.measure in ('gpb_fiscal', 'of_which') then 'sub_item'
             -- carryover: use the finest level the table prints
             when
                 with_depth.measure = 'carryover_total'

@@ -50,6 +50,7 @@ pairs as (
 
 ),
 
-{{ dq_parent_sum_checks('pairs', 'cells') }}
+-- measure and header: the "of which" columns (`of_which`) are one measure over several columns
+{{ dq_parent_sum_checks('pairs', 'cells', match_columns=['measure', 'measure_header']) }}
 
 select * from final

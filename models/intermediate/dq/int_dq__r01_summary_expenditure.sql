@@ -35,7 +35,9 @@ class_sums as (
 
 tables_with_classes as (
 
-    select distinct table_id
+    select distinct
+        table_id,
+        measure
     from class_sums
 
 ),
@@ -88,10 +90,12 @@ checks as (
         on
             targets.table_id = year_end.table_id
             and targets.measure = year_end.measure
-    -- a table whose expenditure side lists no function class (基本支出 / 项目支出 only) has
-    -- nothing to sum
+    -- a table (or a column: the expenditure listed again by economic class) that lists no
+    -- function class (基本支出 / 项目支出 only) has nothing to sum
     inner join tables_with_classes
-        on targets.table_id = tables_with_classes.table_id
+        on
+            targets.table_id = tables_with_classes.table_id
+            and targets.measure = tables_with_classes.measure
     where targets.preference = 1
 
 ),
