@@ -792,12 +792,7 @@ def _summary_rows(table, body, columns, ctx, result):
     # function, then by economic class): the first pair is read as the expenditure side, the
     # others by what their label header says (settings.SUMMARY_EXTRA_PAIRS) or not at all
     second_label = next(
-        (
-            c.index
-            for c in columns[exp_col + 1 :]
-            if _label_path(c) or (c.path and s.LABEL_HEADER.search(c.path[-1]))
-        ),
-        len(columns),
+        (c.index for c in columns[exp_col + 1 :] if _is_label_column(c)), len(columns)
     )
     exp_measures = [c for c in columns[exp_col + 1 : second_label]]
     extra_pairs = _extra_pairs(columns, second_label)
@@ -860,14 +855,7 @@ def _summary_rows(table, body, columns, ctx, result):
                 if not compact(cell):
                     continue
                 if k >= len(exp_measures) or not is_amount(cell):
-                    result.notes.append(
-                        Note(
-                            "warning",
-                            "extra_cell",
-                            f"unexpected cell '{cell}' after '{label}'",
-                            row.line,
-                        )
-                    )
+                    _extra_cell(result, cell, label, row.line)
                     continue
                 if exp_measures[k].measure is None:
                     continue  # an ambiguous column: kept in cells only
@@ -889,19 +877,23 @@ def _summary_rows(table, body, columns, ctx, result):
             if not compact(cell):
                 continue
             if not is_amount(cell) or not label:
-                result.notes.append(
-                    Note(
-                        "warning",
-                        "extra_cell",
-                        f"unexpected cell '{cell}' after '{label}'",
-                        row.line,
-                    )
-                )
+                _extra_cell(result, cell, label, row.line)
                 continue
             rows.append(
                 _summary_row(kind, "expenditure", label, row, amount.index, cell, amount, result)
             )
     return rows
+
+
+def _extra_cell(result: TableResult, cell: str, label: str, line: int) -> None:
+    result.notes.append(
+        Note("warning", "extra_cell", f"unexpected cell '{cell}' after '{label}'", line)
+    )
+
+
+def _is_label_column(col: Column) -> bool:
+    """A label column of a summary side (项目, 支出功能分类科目, …)."""
+    return _label_path(col) or bool(col.path and s.LABEL_HEADER.search(col.path[-1]))
 
 
 def _extra_pairs(columns: list[Column], start: int) -> list[tuple[Column, Column]]:
@@ -911,11 +903,7 @@ def _extra_pairs(columns: list[Column], start: int) -> list[tuple[Column, Column
     (settings.SUMMARY_EXTRA_PAIRS) and it prints one amount column; otherwise none is typed and
     the cells stay in ``cells``.
     """
-    labels = [
-        c.index
-        for c in columns[start:]
-        if _label_path(c) or (c.path and s.LABEL_HEADER.search(c.path[-1]))
-    ]
+    labels = [c.index for c in columns[start:] if _is_label_column(c)]
     pairs = []
     for n, at in enumerate(labels):
         end = labels[n + 1] if n + 1 < len(labels) else len(columns)
@@ -1048,7 +1036,7 @@ def _other_year_rows(body: list[Row], year: int | None, result: TableResult) -> 
             Note(
                 "warning",
                 "other_year_row",
-                f"a row of another year or of a change ({'/'.join(labels)}) is kept in cells only",
+                f"a row not of the document's year ({'/'.join(labels)}) is kept in cells only",
                 row.line,
             )
         )

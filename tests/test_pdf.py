@@ -43,6 +43,15 @@ def _one(doc: ParsedDocument, dataset: str, **where) -> dict:
     return found[0]
 
 
+def _function_row_by_measure(doc: ParsedDocument, code: str, page: int) -> dict[str, dict]:
+    """The function rows one printed row lands (one per amount column), by measure."""
+    return {
+        r["measure"]: r
+        for r in doc.datasets["function_rows"]
+        if r["function_code"] == code and r["source_page"] == page
+    }
+
+
 def test_a_split_function_code_in_yuan_lands_in_wanyuan_with_its_page(wanli):
     # p.17, 2023年部门支出预算总表: 212 | 01 | 01 | 行政运行 | 18,373,632 (合计)
     row = _one(
@@ -265,11 +274,7 @@ def test_the_typed_tables_of_the_shanghai_budgets_are_complete(name):
 def test_changsha_codes_in_three_columns_and_blank_cells():
     doc = _parse("changsha_petition_bureau_2026_dept_budget.pdf")
     # p.14 2026年部门支出总体情况表: 201 | 40 | 04 | 信访业务 | 417.41 | (blank) | 417.41
-    rows = {
-        r["measure"]: r
-        for r in doc.datasets["function_rows"]
-        if r["function_code"] == "2014004" and r["source_page"] == 14
-    }
+    rows = _function_row_by_measure(doc, "2014004", page=14)
     assert set(rows) == {"total", "project"}  # the blank 基本支出 cell lands nothing
     assert rows["project"]["amount"] == Decimal("417.41")
     assert rows["project"]["code_as_printed"] == "201 40 04"
@@ -405,11 +410,7 @@ def test_shenzhen_header_wrapped_under_a_spanning_cell():
     # p.23, 支出总表 continued: 2026年政府采购项目 over 小计 | 其中…中小企业 | 其中…小型、微型企业;
     # 2210203 购房补贴 2,220.22 (支出总计, 基本支出)
     doc = _parse("shenzhen_finance_bureau_2026_dept_budget.pdf")
-    rows = {
-        r["measure"]: r
-        for r in doc.datasets["function_rows"]
-        if r["function_code"] == "2210203" and r["source_page"] == 23
-    }
+    rows = _function_row_by_measure(doc, "2210203", page=23)
     assert rows["total"]["amount"] == Decimal("2220.22")
     assert rows["basic"]["amount"] == Decimal("2220.22")
     assert rows["procurement"]["measure_header"] == "2026年政府采购项目/小计"

@@ -6,6 +6,10 @@
 -- 支出 stripped) is looked up in seed function_class_names and the class rows of the reference
 -- function classification.
 
+-- the expenditure side listed again by economic class (loaders settings.SUMMARY_EXTRA_PAIRS):
+-- its rows are not function classes
+{% set economic_listing_measures = "('dept_economic_amount', 'gov_economic_amount')" %}
+
 with
 
 summary_rows as (
@@ -59,15 +63,14 @@ resolved as (
         case
             when labelled.side != 'expenditure' or labelled.row_role not in ('item', 'sub_item')
                 then null
-            -- the expenditure listed again by economic class: not function classes
-            when labelled.measure in ('dept_economic_amount', 'gov_economic_amount') then null
+            when labelled.measure in {{ economic_listing_measures }} then null
             when labelled.class_code is not null then labelled.class_code
             when name_lookup.n_codes = 1 then name_lookup.class_code
         end as resolved_class_code,
         case
             when labelled.side != 'expenditure' or labelled.row_role not in ('item', 'sub_item')
                 then null
-            when labelled.measure in ('dept_economic_amount', 'gov_economic_amount') then null
+            when labelled.measure in {{ economic_listing_measures }} then null
             when labelled.class_code is not null then 'printed'
             when name_lookup.n_codes = 1 then 'name_matched'
             when name_lookup.n_codes > 1 then 'ambiguous'
