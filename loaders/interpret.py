@@ -229,7 +229,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
 
     table_id = f"{ctx.document_id}-t{table.index:02d}"
     family = table.family
-    dataset = TYPED_FAMILY_DATASETS.get("summary" if family == "fiscal_summary" else family)
+    dataset = TYPED_FAMILY_DATASETS.get(family)
     result = TableResult(table_id=table_id, dataset=dataset)
     typed = family in s.TYPED_FAMILIES
     # rows printing nothing but rules (------) or markers are page-conversion debris
@@ -475,7 +475,7 @@ def _columns(
     parts = ("by_source", s.OF_WHICH_MEASURE)  # several columns each, by design
     measures = Counter(c.measure for c in columns if c.measure and c.measure not in parts)
     duplicated = {m for m, n in measures.items() if n > 1}
-    if duplicated and family not in ("summary", "fiscal_summary", "three_public"):
+    if duplicated and family not in (*s.SUMMARY_KINDS, "three_public"):
         result.notes.append(
             Note(
                 "error",
@@ -641,6 +641,11 @@ def _function_rows(table, body, columns, ctx, result):
     unit_cols = {
         c.index for c in columns if c.is_label and re.search(r"单位代码|单位编码", c.path_text)
     }
+    if table.budget_scope == s.FISCAL_SCOPE:
+        # a table of fiscal appropriations only: its 财政拨款支出 column is the table's total
+        for col in columns:
+            if col.measure == "fiscal_total":
+                col.measure = "total"
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
@@ -779,7 +784,7 @@ def _economic_rows(table, body, columns, ctx, result):
 
 
 def _summary_rows(table, body, columns, ctx, result):
-    kind = "fiscal_summary" if table.family == "fiscal_summary" else "department_summary"
+    kind = s.SUMMARY_KINDS[table.family]
     header_cells = [c.path[0] if c.path else "" for c in columns]
     exp_col = next((i for i, t in enumerate(header_cells) if i > 0 and "支出" in t), None)
     if exp_col is None:
@@ -835,7 +840,9 @@ def _summary_rows(table, body, columns, ctx, result):
         label_at = next(
             (i for i in range(exp_col, exp_end or len(cells)) if _is_text(cells[i])), None
         )
-        rev_end = label_at if label_at is not None else len(cells)
+        # a row without an expenditure label: the revenue side still ends where the expenditure
+        # side's columns begin (its cells, and the extra pairs', are never revenue)
+        rev_end = label_at if label_at is not None else exp_col
         rev_labels = [c.strip() for c in cells[:rev_end] if _is_text(c)]
         rev_amounts = [(i, c) for i, c in enumerate(cells[:rev_end]) if i > 0 and is_amount(c)]
         if rev_labels or rev_amounts:
@@ -990,18 +997,19 @@ def _wide_categories(columns: list[Column]) -> bool:
 def _other_costs_total(columns: list[Column], result: TableResult) -> None:
     """A 合计 over 三公 and other costs (会议费, 培训费 printed beside them) is no 三公 total.
 
-    Its amounts, and those of the other costs, stay in ``cells``.
+    It lands as its own category (``OTHER_COSTS_TOTAL``), never as the 三公 total.
     """
     if not any(c.path and s.OTHER_COST_HEADER.search(c.path_text) for c in columns):
         return
     for col in columns:
         if col.measure == "total" and "三公" not in col.path_text:
-            col.measure, col.is_label = None, True
+            col.measure = s.OTHER_COSTS_TOTAL
             result.notes.append(
                 Note(
-                    "warning",
+                    "info",
                     "not_three_public_total",
-                    f"'{col.path_text}' adds other costs to the 三公: kept in cells only",
+                    f"'{col.path_text}' adds other costs to the 三公: landed as "
+                    f"{s.OTHER_COSTS_TOTAL}, not as the 三公 total",
                     None,
                 )
             )
@@ -1211,8 +1219,10 @@ def _operating_cost_rows(table, body, columns, ctx, result):
 _PARSERS = {
     "summary": _summary_rows,
     "fiscal_summary": _summary_rows,
+    "government_fund_summary": _summary_rows,
     "revenue": _revenue_rows,
     "expenditure_by_function": _function_rows,
+    "basic_by_function": _function_rows,
     "basic_by_economic": _economic_rows,
     "economic_summary": _economic_rows,
     "three_public": _three_public_rows,

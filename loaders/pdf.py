@@ -49,6 +49,7 @@ _NUMERIC = re.compile(r"^[-−]?[\d,，.]+$")
 _NUMERIC_CHARS = frozenset("0123456789,，.")
 _BLANK_CODES = frozenset((0xA0, 0x3000, 0xFFFE, 0xFFFF))
 _AMOUNT_PIECE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_PROSE_PUNCTUATION = re.compile(r"[，。；]")
 
 
 class _Char:
@@ -457,11 +458,12 @@ def _is_table_piece_line(row: _Row) -> bool:
     """An unruled line that prints amounts in several pieces (a row of an unruled table).
 
     A line of text followed by one whole number is a table-of-contents entry with its page
-    number, or a sentence with a year, not a table row.
+    number, or a sentence with a year, not a table row; nor is a line of justified prose, whose
+    wide letter spacing cuts it into pieces (a sentence's ，。； is never in a table cell).
     """
     texts = ["".join(c.ch for c in p) for p in row.pieces or []]
     amounts = [t for t in texts[1:] if _AMOUNT_PIECE.match(t)]
-    if len(texts) < 2 or not amounts:
+    if len(texts) < 2 or not amounts or any(_PROSE_PUNCTUATION.search(t) for t in texts):
         return False
     # a lone whole number after text is a page number or a year in a sentence, not a table row
     return len(amounts) >= 2 or any(c in amounts[0] for c in ",.")

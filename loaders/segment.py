@@ -107,7 +107,7 @@ def classify_title(title: str) -> tuple[str, str | None, bool]:
 def is_title_line(line: str) -> bool:
     """A text line that names a table (ends with 表/情况表/目录, maybe with a qualifier)."""
     text = compact(clean_title(line))
-    if text == "目录":
+    if s.TOC_TITLE.match(text):
         return True
     if len(text) < 4 or len(text) > 70 or s.DOT_LEADER.search(line):
         return False
@@ -149,7 +149,12 @@ def _blocks(lines: list[Line]) -> list[_Block]:
     pending: list[tuple[int, str]] = []
     current: list[Row] | None = None
     for line in lines:
-        if line.is_table:
+        if line.is_table and _is_title_row(line.cells):
+            # a title printed inside a grid's frame (the next table's, on the next page) ends
+            # the table before it: it is never a row of it
+            current = None
+            pending.append((line.number, " ".join(c for c in line.cells if c.strip())))
+        elif line.is_table:
             if current is None:
                 current = []
                 blocks.append(_Block(current, pending))
@@ -164,6 +169,20 @@ def _blocks(lines: list[Line]) -> list[_Block]:
     for i, block in enumerate(blocks):
         block.after = blocks[i + 1].before if i + 1 < len(blocks) else pending
     return blocks
+
+
+def _is_title_row(cells: list[str]) -> bool:
+    """A grid row that prints nothing but a table title of a known family, in one cell.
+
+    (A table of contents prints its titles beside a number or a page: two cells or more.)
+    """
+    filled = [c for c in cells if c.strip()]
+    if len(filled) != 1 or has_amount(filled):
+        return False
+    return is_title_line(filled[0]) and classify_title(normalise_title(filled[0]))[0] not in (
+        "unrecognised",
+        "contents",
+    )
 
 
 def _header_rows_repeated(table: Table, rows: list[Row]) -> int:
@@ -244,7 +263,7 @@ def segment(document: Document) -> list[Table]:
             title_line is None
             and narrative
             and previous is not None
-            and previous.family not in s.TYPED_FAMILIES
+            and previous.family in s.FORM_FAMILIES
             and previous.title
             and block.rows[0].page - previous.rows[-1].page <= 1
         ):

@@ -50,50 +50,74 @@ TITLE_RULES: list[tuple[str, str, str | None]] = [
     ("three_public", r"三公", None),
     ("operating_cost", r"机关运行经费", None),
     ("transfer_payment", r"转移支付", None),
-    # procurement, purchased services, pie-chart captions, lists of tables: not typed here
-    ("other", r"政府采购|购买服务|构成表$|目录$|(?:部门|单位)(?:预算|决算)(?:报)?表$", None),
-    # two-sided tables: revenue | expenditure
-    ("government_fund_revenue", r"政府性基金.*(?:收支|收入支出)", None),
+    # recognised, not typed: procurement, purchased services, pie-chart captions, lists of tables
+    ("procurement", r"政府采购", None),
+    ("purchased_services", r"购买服务", None),
+    ("chart", r"构成表$|构成图$", None),
+    ("contents", r"目录$|(?:部门|单位)(?:预算|决算)(?:报)?表$", None),
+    # two-sided tables: revenue | expenditure (政府性基金收支表 reads like a 收支总表)
+    ("government_fund_summary", r"政府性基金.*(?:收支|收入支出)", None),
     ("state_capital", r"国有资本经营.*(?:收支|收入支出)", None),
     ("fiscal_summary", r"财政拨款.*(?:收支|收入支出)", None),
     ("summary", r"收支|收入支出", None),
     ("government_fund_revenue", r"政府性基金.*收入", None),
-    # basic expenditure by economic classification (by function: cells only, see below)
+    # basic expenditure by economic classification, or by function classification
     ("basic_by_economic", r"基本支出", r"功能分类"),
+    ("basic_by_function", r"基本支出", None),
     ("projects", r"项目支出|专项业务经费|上年结转(?:资金|结余情况明细|情况)?|结转资金", None),
     ("economic_summary", r"经济分类", None),
     ("revenue", r"收入", None),
-    # 财政拨款 expenditure without a scope word overlaps the all-funds table: cells only
-    ("other", r"^(?:[^一政国]*)财政拨款支出", None),
-    ("other", r"基本支出", None),
     ("expenditure_by_function", r"支出", None),
 ]
+# the budget scope a title names, first match wins; all_funds where it names none. 财政拨款
+# without a narrower word is every fiscal appropriation (一般公共预算 + 政府性基金 + 国有资本经营).
 SCOPE_WORDS: list[tuple[str, str]] = [
     (r"一般公共预算", "general_public_budget"),
     (r"政府性基金", "government_fund"),
     (r"国有资本经营", "state_capital"),
+    (r"财政拨款", "fiscal_appropriation"),
 ]
+BUDGET_SCOPES = ("all_funds", *dict.fromkeys(v for _, v in SCOPE_WORDS))
+FISCAL_SCOPE = "fiscal_appropriation"
 # families whose rows are split by budget scope (the others carry their scope in measures)
-SCOPED_FAMILIES = ("expenditure_by_function",)
+SCOPED_FAMILIES = ("expenditure_by_function", "basic_by_function")
 # families whose amounts land in typed datasets
 TYPED_FAMILIES = (
     "summary",
     "fiscal_summary",
+    "government_fund_summary",
     "revenue",
     "expenditure_by_function",
+    "basic_by_function",
     "basic_by_economic",
     "economic_summary",
     "three_public",
     "projects",
     "operating_cost",
 )
+# families printed as forms (a 绩效目标表 per project) whose cell text may spill out of the grid
+FORM_FAMILIES = ("performance",)
+# every family a title can name, typed or not, and the two kinds of table without a family
+FAMILIES = tuple(dict.fromkeys([*(f for f, _, _ in TITLE_RULES), *TYPED_FAMILIES])) + (
+    "narrative_table",
+    "unrecognised",
+)
+# the two-sided families (revenue | expenditure), read by the summary parser, by table kind
+SUMMARY_KINDS = {
+    "summary": "department_summary",
+    "fiscal_summary": "fiscal_summary",
+    "government_fund_summary": "government_fund_summary",
+}
 CARRYOVER_TITLE = re.compile(r"上年结转")
 # words of a title that say what a table leaves out ("(不含上年结转)"): not matched
 TITLE_EXCLUSION = re.compile(r"[-—、,，]?不含[^()（）]*")
 # title qualifiers in brackets that do not change the family
 TITLE_QUALIFIER = re.compile(r"[(（][^()（）]*[)）]$")
 # a text line is a table title if, once normalised, it ends like this
-TITLE_LINE = re.compile(r"(表|情况表|目录)([(（][^()（）]{1,20}[)）])?$")
+TITLE_LINE = re.compile(r"(表|情况表)([(（][^()（）]{1,20}[)）])?$")
+# a list of the document's tables: 目录, or the document's own words before it (预算公开目录);
+# a header's 指导性目录 (the catalogue a column follows) is not one
+TOC_TITLE = re.compile(r"^(?:.{0,16}(?:预算|决算|公开|报表))?目录$")
 TITLE_PREFIX = re.compile(
     r"^(?:#+|\*+|<b>|[-–•·]\s*)*\s*"
     r"(?:(?:预算公开|部门公开)?表\s*[0-9一二三四五六七八九十]+\s*)?"
@@ -175,6 +199,11 @@ FUNCTION_MEASURES: list[tuple[str, str]] = [
     (r"上缴上级", "remit_to_superior"),
     (r"对(附属|下级)单位补助", "subsidy_to_subordinate"),
     (r"合计|总计|预算数|支出预算|支出$", "total"),
+]
+# a table of basic expenditure by function: its 合计 is the basic expenditure
+BASIC_FUNCTION_MEASURES: list[tuple[str, str]] = [
+    *((p, m) for p, m in FUNCTION_MEASURES if m.startswith("basic")),
+    (r"合计|总计|小计|预算数|支出$", "basic"),
 ]
 ECONOMIC_MEASURES: list[tuple[str, str]] = [
     (_PERSONNEL, "personnel"),
@@ -311,8 +340,10 @@ MEASURE_RULES: dict[str, list[tuple[str, str]]] = {
     "basic_by_economic": ECONOMIC_MEASURES,
     "economic_summary": ECONOMIC_MEASURES,
     "revenue": REVENUE_MEASURES,
+    "basic_by_function": BASIC_FUNCTION_MEASURES,
     "summary": SUMMARY_MEASURES,
     "fiscal_summary": SUMMARY_MEASURES,
+    "government_fund_summary": SUMMARY_MEASURES,
     "three_public": THREE_PUBLIC_MEASURES,
     "projects": PROJECT_MEASURES,
     "operating_cost": OPERATING_COST_MEASURES,
@@ -418,8 +449,10 @@ OTHER_YEAR_HINT = re.compile(r"\d{4}|增|变|上年|同比")
 
 # ---------------------------------------------------------------- three public costs
 NOT_THREE_PUBLIC = "not_three_public"
-# costs some templates print beside the 三公 categories (not 三公: kept in cells)
+# costs some templates print beside the 三公 categories (会议费, 培训费): not 三公, they land as
+# their own categories, and a 合计 over the 三公 and them as OTHER_COSTS_TOTAL (no 三公 total)
 OTHER_COST_HEADER = re.compile(r"会议费|培训费")
+OTHER_COSTS_TOTAL = "total_with_other_costs"
 # the funding scopes a wide 三公 table may split each category by (measures of the scope columns)
 THREE_PUBLIC_SCOPES = frozenset({"gpb", "government_fund", "state_capital"})
 # a row label naming a year (2026年, 2026年预算数) or a change (增减变化金额)
@@ -431,6 +464,8 @@ THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
     # a 机关运行经费 column printed beside the 三公 columns is no 三公 category (its "运行" is
     # not vehicle operation): kept in cells only
     (r"机关运行经费", NOT_THREE_PUBLIC),
+    (r"会议费$", "meeting"),
+    (r"培训费$", "training"),
     (r"三公.*(?:合计|总额|总计)|^合计$|^共计$|^总计$", "total"),
     (r"出国", "outbound_travel"),
     (r"接待", "official_reception"),
@@ -438,6 +473,12 @@ THREE_PUBLIC_CATEGORIES: list[tuple[str, str]] = [
     (r"购置", "vehicle_purchase"),
     (r"运行", "vehicle_operation"),
 ]
+
+THREE_PUBLIC_CATEGORY_VALUES = tuple(
+    dict.fromkeys(
+        [*(c for _, c in THREE_PUBLIC_CATEGORIES if c != NOT_THREE_PUBLIC), OTHER_COSTS_TOTAL]
+    )
+)
 
 # ---------------------------------------------------------------- summary tables
 SUMMARY_ROW_ROLES: list[tuple[str, str]] = [

@@ -42,16 +42,11 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
         "source_format": ["pdf", "tsv"],
     },
     "tables": {
-        "budget_scope": ["all_funds", "general_public_budget", "government_fund", "state_capital"],
-        "family": [
-            "summary", "fiscal_summary", "revenue", "expenditure_by_function",
-            "basic_by_economic", "economic_summary", "three_public", "projects", "operating_cost",
-            "government_fund_revenue", "state_capital", "transfer_payment", "performance", "other",
-            "narrative_table", "unrecognised",
-        ],
+        "budget_scope": list(s.BUDGET_SCOPES),
+        "family": list(s.FAMILIES),
     },
     "function_rows": {
-        "budget_scope": ["all_funds", "general_public_budget", "government_fund", "state_capital"],
+        "budget_scope": list(s.BUDGET_SCOPES),
         "measure": _measures("expenditure_by_function", s.OF_WHICH_MEASURE),
         "row_role": ["total", "unit", "class", "section", "item"],
     },
@@ -76,13 +71,10 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
         "measure": _measures("summary", *s.SUMMARY_EXTRA_MEASURES),
         "row_role": ["item", "sub_item", "subtotal", "carryover", "year_end", "total"],
         "side": ["revenue", "expenditure"],
-        "table_kind": ["department_summary", "fiscal_summary"],
+        "table_kind": list(s.SUMMARY_KINDS.values()),
     },
     "three_public_rows": {
-        "category": [
-            "total", "outbound_travel", "official_reception", "vehicle_total",
-            "vehicle_purchase", "vehicle_operation",
-        ],
+        "category": list(s.THREE_PUBLIC_CATEGORY_VALUES),
         "measure": _measures("three_public", "by_unit"),
     },
 }  # fmt: skip

@@ -341,6 +341,7 @@ BUDGET_PDFS_BEYOND_SHANGHAI = [
     "hangzhou_justice_bureau_2026_dept_budget.pdf",
     "shenzhen_finance_bureau_2026_dept_budget.pdf",
     "southwest_university_2023_dept_budget.pdf",
+    "xian_housing_construction_bureau_2022_dept_budget.pdf",
 ]
 
 
@@ -349,11 +350,7 @@ def test_the_typed_tables_of_the_other_budget_templates_are_complete(name):
     # every numeric cell of a typed table lands in a typed row, except another year's figures
     # (kept in cells with that reason)
     doc = _parse(name)
-    typed = [
-        c
-        for c in doc.datasets["coverage"]
-        if c["status"] != "not_typed" and c["family"] not in ("performance", "other")
-    ]
+    typed = [c for c in doc.datasets["coverage"] if c["status"] != "not_typed"]
     assert typed
     open_ = [
         (c["table_id"], c["family"], c["reason"])
@@ -459,3 +456,73 @@ def test_xian_project_expenditure_is_called_special_business_funds():
     assert any("专项业务经费支出" in h for h in headers)
     econ = {r["measure_header"] for r in doc.datasets["economic_rows"] if r["measure"] == "project"}
     assert any("专项业务经费支出" in h for h in econ)
+
+
+def test_a_title_printed_inside_the_grid_before_it_starts_a_new_table():
+    # Beijing p.14-15: 预算09表 三公 (six amounts), then p.15 预算10表 政府采购预算明细表 printed
+    # as the first row of a grid: its A-货物 716.974000 is no 三公 amount
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    assert {r["source_page"] for r in doc.datasets["three_public_rows"]} == {14}
+    printed = {r["amount_as_printed"] for r in doc.datasets["three_public_rows"]}
+    assert "716.974000" not in printed and "223.799250" in printed
+    titles = {t["title"]: t["family"] for t in doc.datasets["tables"]}
+    assert titles["预算10表政府采购预算明细表"] == "procurement"
+    # p.16: a header cell printed above the grid (指导性目录) is not the table's title
+    assert titles["预算11表财政拨款政府购买服务明细表"] == "purchased_services"
+    assert "指导性目录" not in titles
+
+
+def test_xian_basic_expenditure_by_function_over_two_pages():
+    # 表7 一般公共预算基本支出明细表（按支出功能分类科目）, 元, pp.45-46:
+    # 合计 | 人员经费支出 | 公用经费支出
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    (table,) = [t for t in doc.datasets["tables"] if t["family"] == "basic_by_function"]
+    assert table["n_parts"] == 2 and table["budget_scope"] == "general_public_budget"
+    rows = _function_row_by_measure(doc, "2120101", page=45)  # 行政运行 33520403.38
+    assert rows["basic"]["amount"] == Decimal("3352.040338")
+    assert rows["basic_personnel"]["amount"] == Decimal("3014.224308")
+    assert rows["basic_public"]["amount"] == Decimal("337.816030")
+    assert "total" not in rows  # the 合计 of a basic table is basic expenditure
+    rows = _function_row_by_measure(doc, "2210201", page=46)  # 住房公积金 8373848.47
+    assert rows["basic"]["amount"] == Decimal("837.384847")
+
+
+def test_xian_government_fund_summary_keeps_each_side():
+    # 表9 政府性基金收支表 p.50: line "| | | | 对社会保障基金补助 | 0.00 | 十五、其他支出 | 0.00"
+    # prints only the economic-class pairs of the expenditure side: nothing of it is revenue
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    (table,) = [t for t in doc.datasets["tables"] if t["family"] == "government_fund_summary"]
+    rows = [r for r in doc.datasets["summary_rows"] if r["table_id"] == table["table_id"]]
+    assert {r["table_kind"] for r in rows} == {"government_fund_summary"}
+    # the revenue side prints one item and its 本年收入合计 (lines 892 and 911)
+    revenue = {(r["item_label"], r["source_line"]) for r in rows if r["side"] == "revenue"}
+    assert revenue == {("一 、 政府性基金拨款", 892), ("本年收入合计", 911)}
+    social = [r for r in rows if r["item_label"] == "对社会保障基金补助"]
+    assert [(r["side"], r["measure"]) for r in social] == [("expenditure", "dept_economic_amount")]
+    coverage = {c["table_id"]: c for c in doc.datasets["coverage"]}[table["table_id"]]
+    assert coverage["status"] == "complete" and coverage["numeric_cells_landed_twice"] == 0
+
+
+def test_a_fiscal_appropriation_table_is_its_own_scope():
+    # 西南大学财政拨款支出预算表 p.10: 2050205 高等教育 181,866.03 | 152,573.56 | 29,292.47
+    doc = _parse("southwest_university_2023_dept_budget.pdf")
+    rows = _function_row_by_measure(doc, "2050205", page=10)
+    assert {r["budget_scope"] for r in rows.values()} == {"fiscal_appropriation"}
+    assert rows["total"]["amount"] == Decimal("181866.03")
+    assert rows["basic"]["amount"] == Decimal("152573.56")
+    assert rows["project"]["amount"] == Decimal("29292.47")
+
+
+def test_xian_meeting_and_training_costs_beside_the_three_public_costs():
+    # 表13 p.61, 合计 row, 2022年 block: 合计 2893950.00 = 三公 807650.00 + 会议费 165500.00 +
+    # 培训费 1920800.00; the 合计 is not the 三公 total
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    amounts = {
+        r["category"]: r["amount"]
+        for r in doc.datasets["three_public_rows"]
+        if r["measure"] == "amount"
+    }
+    assert amounts["total"] == Decimal("80.765")
+    assert amounts["meeting"] == Decimal("16.55")
+    assert amounts["training"] == Decimal("192.08")
+    assert amounts["total_with_other_costs"] == Decimal("289.395")

@@ -32,10 +32,11 @@ with_depth as (
             when 'section' then 3
             when 'item' then 4
         end as row_depth,
-        -- the first table of a document for a scope is the one facts come from
+        -- the first table of a document for a scope is the one facts come from (a table of
+        -- basic expenditure by function only where the scope has no full table)
         dense_rank() over (
             partition by pivoted.document_id, pivoted.budget_scope
-            order by tables.table_index, pivoted.table_id
+            order by tables.family = 'basic_by_function', tables.table_index, pivoted.table_id
         ) as scope_table_rank
     from pivoted
     left join tables

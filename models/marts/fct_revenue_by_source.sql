@@ -17,6 +17,8 @@ summary_cells as (
     select * from {{ documents_to_build(ref('int_summary_classes_resolved')) }}
     where
         side = 'revenue'
+        -- a 政府性基金收支表 lists one budget's revenue only: never the document's sources
+        and table_kind in ('department_summary', 'fiscal_summary')
         and row_role in ('item', 'carryover')
         and revenue_source is not null
         and measure in ('amount', 'total')

@@ -37,10 +37,10 @@ renamed as (
         {{ trim_to_null('layout_note') }} as layout_note,
 
         ---------- derived flags
-        -- a table the loader recognised and typed; `other`, `narrative_table` (a table inside
-        -- the narrative, without a title) and `unrecognised` land as cells only
+        -- a table whose family the loader recognised from its title; `narrative_table` (a table
+        -- inside the narrative, without a title) and `unrecognised` land as cells only
         coalesce(
-            {{ trim_to_null('family') }} not in ('other', 'narrative_table', 'unrecognised'), false
+            {{ trim_to_null('family') }} not in ('narrative_table', 'unrecognised'), false
         ) as is_recognised
 
     from source
