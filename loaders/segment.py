@@ -176,10 +176,15 @@ def _is_title_row(cells: list[str]) -> bool:
 
     (A table of contents prints its titles beside a number or a page: two cells or more.)
     """
-    filled = [c for c in cells if c.strip()]
-    if len(filled) != 1 or has_amount(filled):
+    filled = ""
+    for cell in cells:  # a loop over every table line of a document: no lists built
+        if cell and not cell.isspace():
+            if filled:
+                return False
+            filled = cell
+    if not filled or has_amount([filled]):
         return False
-    return is_title_line(filled[0]) and classify_title(normalise_title(filled[0]))[0] not in (
+    return is_title_line(filled) and classify_title(normalise_title(filled))[0] not in (
         "unrecognised",
         "contents",
     )
