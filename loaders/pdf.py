@@ -337,9 +337,24 @@ def _layout_page(page_no: int, chars: list[_Char], rules: _Rules) -> list[_Row]:
         while j < len(rows) and rows[j].ruled and _same_frame(rows[i].cuts, rows[j].cuts):
             j += 1
         j = max(j, i + 1)
-        out.extend(_join_wrapped(rows[i:j], rules))
+        if all(_is_prose(row) for row in rows[i:j]):
+            # lines of prose whose words sit in boxes of their own (text backgrounds): the
+            # boxes' edges are no grid
+            out.extend(_unruled_row(row) for row in rows[i:j])
+        else:
+            out.extend(_join_wrapped(rows[i:j], rules))
         i = j
     return out
+
+
+def _is_prose(row: _Row) -> bool:
+    """A ruled line printing a sentence's punctuation (，。；), which no table cell prints."""
+    return any(_PROSE_PUNCTUATION.search(c.ch) for chars in row.cells.values() for c in chars)
+
+
+def _unruled_row(row: _Row) -> _Row:
+    chars = sorted((c for chars in row.cells.values() for c in chars), key=lambda c: c.x0)
+    return _Row(row.page, row.top, row.bottom, [], {}, _pieces(chars))
 
 
 def _join_wrapped(rows: list[_Row], rules: _Rules) -> list[_Row]:

@@ -526,3 +526,13 @@ def test_xian_meeting_and_training_costs_beside_the_three_public_costs():
     assert amounts["meeting"] == Decimal("16.55")
     assert amounts["training"] == Decimal("192.08")
     assert amounts["total_with_other_costs"] == Decimal("289.395")
+
+
+def test_prose_printed_in_boxes_of_its_own_is_text_not_a_grid():
+    # 长沙 p.8: the narrative's words sit in text-background boxes; their edges are no table
+    doc = read_document(
+        (DOCUMENTS / "changsha_petition_bureau_2026_dept_budget.pdf").read_bytes(), "c"
+    )
+    (line,) = [ln for ln in doc.lines if ln.page == 8 and "122.98万元" in ln.text]
+    assert not line.is_table
+    assert not [ln for ln in doc.lines if ln.page in (8, 9) and ln.is_table and "万元" in ln.text]
