@@ -109,9 +109,10 @@ def load_command(
 ) -> None:
     """Parse documents (files or folders) and land their tables under --out.
 
-    Only new or changed documents are parsed (content hash); the same content under another
-    name or encoding is loaded once. Bad files are reported with file and line; the rest of
-    the batch still loads.
+    Only new or changed documents are parsed (file hash), and documents landed by another
+    parser (its fingerprint changed: code or libraries), whose old rows are replaced; the same
+    content under another name or encoding is loaded once. Bad files are reported with file and
+    line; the rest of the batch still loads.
     """
     started = time.perf_counter()
     report = load(
@@ -128,6 +129,8 @@ def load_command(
             click.echo(line)
         for line in report.skipped:
             click.echo(f"skipped: {line}")
+        for line in report.reparsed:
+            click.echo(line)
         for line in report.gate_report:
             click.echo(f"gate: {line}")
     for line in report.messages:
@@ -139,9 +142,10 @@ def load_command(
     for source, reasons in report.quarantined.items():
         click.echo(f"quarantined: {source}: {'; '.join(reasons)}", err=True)
     for doc_id in report.removed:
-        click.echo(f"removed: document {doc_id} (its file is gone or changed)")
+        click.echo(f"removed: document {doc_id} (its file is gone, changed, or parsed anew)")
     click.echo(
-        f"loaded {len(report.loaded)}, unchanged/duplicate {len(report.skipped)}, "
+        f"loaded {len(report.loaded)} (re-parsed {len(report.reparsed)}), "
+        f"unchanged/duplicate {len(report.skipped)}, "
         f"rejected {len(report.rejected)}, quarantined {len(report.quarantined)}, "
         f"removed {len(report.removed)} in {elapsed:.2f}s -> {out}"
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders import settings as s
+from loaders import version
 from loaders.errors import InputError
 from loaders.identify import identify
 from loaders.interpret import Context, TableResult, interpret
@@ -170,6 +171,7 @@ def parse_document(document: Document, source_file: str, source_sha256: str) -> 
             "tables_recognised": len(recognised),
             "toc_tables": "|".join(e.title for e in toc),
             "parser_version": s.PARSER_VERSION,
+            "parser_fingerprint": version.parser_fingerprint(),
         }
     )
     parsed.datasets = out

@@ -4,12 +4,18 @@ Layout of the output folder::
 
     <out>/<dataset>/part-<batch>-<chunk>.parquet   a file per dataset per chunk of a load batch
                                                    (merged into one when there are many)
-    <out>/_manifest.json                   landed documents: id, file, hashes, batch
+    <out>/_manifest.json                   landed documents: id, file, hashes, parser, batch
     <out>/_quarantine/<document_id>.json   documents the gate refused, with reasons
     <out>/_reports/<batch>.txt             the gate's readable report
 
 A batch's parts are written to temporary names and renamed into place, so readers never see
-half a batch; the manifest is replaced last.
+half a batch; the manifest is replaced last. A part is never rewritten in place: the rows that
+stay when documents leave are copied to a part of a new batch, and the old part is deleted once
+the manifest no longer points at it (a killed load leaves orphans the next load removes).
+
+A file is parsed when its bytes are new, or when the parser that landed it was not this one
+(:func:`loaders.version.parser_fingerprint`, recorded per document in the manifest): the
+re-parsed document's old rows leave the landed data and its new rows land in their place.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from loaders import version
 from loaders.document import ParsedDocument, parse_bytes
 from loaders.errors import InputError
 from loaders.schema import SCHEMAS
@@ -64,6 +71,8 @@ class LoadReport:
 
     loaded: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # loaded again because the parser changed since they landed (they are in ``loaded`` too)
+    reparsed: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     quarantined: dict[str, list[str]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
@@ -283,24 +292,35 @@ def load(
     the gate then validates the batch, refused documents are dropped from the staged parts, and
     the parts are renamed into place. Memory stays bounded by the chunk size.
 
+    A file already landed is skipped when the parser that landed it is this one (same
+    :func:`loaders.version.parser_fingerprint` in its manifest entry); otherwise it is parsed
+    again like a changed file, and its document's old rows are replaced by the new ones (listed
+    in ``reparsed``). If the new parse gives the document another id (the PDF reader changed
+    its text), the old id leaves the landed data (``removed``) even without ``sync``.
+
     Args:
         paths: files or folders of documents.
         out: the landed-data folder (dbt's source location).
         workers: parser processes (default: CPU count).
         sync: treat ``paths`` as the complete set: documents landed before whose file is gone
-            (or whose content changed) leave the landed data.
+            (or whose content changed, or whose new parse was rejected or quarantined) leave
+            the landed data.
         gate: run the great-expectations gate (quarantine failing documents).
         chunk_size: files per worker task.
         progress: called as ``progress(done, total, file)`` after each chunk.
 
     Returns:
-        A report of what was loaded, skipped, rejected, quarantined and removed.
+        A report of what was loaded, re-parsed, skipped, rejected, quarantined and removed.
     """
     out.mkdir(parents=True, exist_ok=True)
     report = LoadReport()
     manifest = read_manifest(out)
     landed: dict[str, Any] = manifest["documents"]
     _clean_orphans(out, landed)
+    fingerprint = version.parser_fingerprint()
+    # landed by another parser (or before fingerprints were recorded): parsed again
+    outdated = {d for d, doc in landed.items() if doc.get("parser_fingerprint") != fingerprint}
+    used_batches = {doc["batch"] for doc in landed.values()}
     by_hash = {doc["source_sha256"]: doc_id for doc_id, doc in landed.items()}
     todo: list[Path] = []
     current: set[str] = set()
@@ -312,7 +332,7 @@ def load(
                 Rejected(str(path), f"{path}: unreadable file: {error.strerror}")
             )
             continue
-        if digest in by_hash:
+        if digest in by_hash and by_hash[digest] not in outdated:
             current.add(by_hash[digest])
             report.skipped.append(f"{path.name}: unchanged, already landed as {by_hash[digest]}")
         else:
@@ -323,6 +343,7 @@ def load(
             target=importlib.import_module, args=("loaders.validate",), daemon=True
         ).start()
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    obsolete: list[Path] = []  # parts the new manifest no longer points at
     try:
         chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
         tasks = [(chunk, staging, n) for n, chunk in enumerate(chunks)]
@@ -347,7 +368,8 @@ def load(
             for doc in result.documents:
                 doc_id = doc["document_id"]
                 current.add(doc_id)
-                if doc_id in landed or doc_id in first_file:
+                # a document landed by this parser is a repeat; one landed by another is redone
+                if doc_id in first_file or (doc_id in landed and doc_id not in outdated):
                     first = first_file.get(doc_id) or landed[doc_id]["source_file"]
                     report.skipped.append(
                         f"{doc['source_file']}: same content as {first} "
@@ -359,9 +381,7 @@ def load(
                 documents.append(doc)
             report.coverage.extend(result.coverage)
         if gate and documents:
-            gate_result = run_gate_safely(
-                staging, exclude={d for ds in drop_in_chunk.values() for d in ds}
-            )
+            gate_result = run_gate_safely(staging, exclude=drop_in_chunk)
             report.gate_report = gate_result.report
             for doc in documents:
                 reasons = gate_result.failures.get(doc["document_id"])
@@ -370,13 +390,27 @@ def load(
                     _quarantine(out, doc, reasons)
                     drop.add(doc["document_id"])
             documents = [d for d in documents if d["document_id"] not in drop]
-        stale = sorted(set(landed) - current) if sync else []
-        if stale:
-            _remove_documents(out, landed, stale)
-            report.removed = stale
-        batch = hashlib.sha256(
-            "|".join(sorted(d["document_id"] for d in documents)).encode()
-        ).hexdigest()[:12]
+            current -= drop  # a re-parse refused by the gate no longer stands for its document
+        loaded_ids = {d["document_id"] for d in documents}
+        # re-parsed: the old rows of a document landed again leave, and so does the old id of a
+        # re-parsed file whose new parse has another one
+        relanded = loaded_ids & set(landed)
+        superseded = {
+            by_hash[d["source_sha256"]] for d in documents if d["source_sha256"] in by_hash
+        } - loaded_ids
+        report.reparsed = [
+            f"{d['source_file']}: re-parsed: the parser changed since it was landed "
+            f"(document {d['document_id']})"
+            for d in documents
+            if d["document_id"] in relanded or d["source_sha256"] in by_hash
+        ]
+        stale = set(landed) - current if sync else set()
+        report.removed = sorted(stale | superseded)
+        obsolete = _retire(out, landed, [*report.removed, *sorted(relanded)])
+        batch_key = "|".join([fingerprint, *sorted(loaded_ids)])
+        batch = hashlib.sha256(batch_key.encode()).hexdigest()[:12]
+        while batch in used_batches:  # parts of a batch still listed are deleted only later
+            batch = hashlib.sha256(batch.encode()).hexdigest()[:12]
         _publish(staging, out, batch, drop, drop_in_chunk)
         if documents and report.gate_report:
             reports = out / "_reports"
@@ -387,7 +421,6 @@ def load(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    loaded_ids = {d["document_id"] for d in documents}
     report.coverage = [c for c in report.coverage if c["document_id"] in loaded_ids]
     for row in documents:
         landed[row["document_id"]] = {
@@ -397,12 +430,14 @@ def load(
             "department_name": row["department_name"],
             "fiscal_year": row["fiscal_year"],
             "disclosure_kind": row["disclosure_kind"],
+            "parser_version": row["parser_version"],
+            "parser_fingerprint": row["parser_fingerprint"],
             "batch": batch,
             "loaded_at": now,
         }
         report.loaded.append(row)
-    _ensure_all_datasets(out)
-    merged = _compact(out, landed)
+    _ensure_all_datasets(out, landed)
+    obsolete += _compact(out, landed)
     manifest["documents"] = landed
     _write_atomic(
         out / MANIFEST,
@@ -410,7 +445,7 @@ def load(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
         ),
     )
-    for part in merged:  # the manifest no longer points at them (orphans if we die here)
+    for part in obsolete:  # the manifest no longer points at them (orphans if we die here)
         part.unlink(missing_ok=True)
     return report
 
@@ -450,8 +485,12 @@ def _publish(
             empty.unlink()
 
 
-def run_gate_safely(staging: Path, exclude: set[str]):
-    """Run the gate on a staged batch (imported lazily: great-expectations is slow to import)."""
+def run_gate_safely(staging: Path, exclude: dict[int, set[str]]):
+    """Run the gate on a staged batch (imported lazily: great-expectations is slow to import).
+
+    ``exclude`` holds, by chunk, the documents whose rows in that chunk's parts are repeats
+    (they are not published, and the gate does not see them).
+    """
     from loaders.validate import run_gate
 
     frames = {}
@@ -459,13 +498,20 @@ def run_gate_safely(staging: Path, exclude: set[str]):
         if name == "cells":
             continue  # printed text only: its schema is enforced by pyarrow on write
         folder = staging / name
+        parts = sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+        tables = []
+        for part in parts:
+            table = pq.read_table(part)
+            unwanted = exclude.get(int(part.stem.split("-")[1]))
+            if unwanted:
+                keep = [d not in unwanted for d in table.column("document_id").to_pylist()]
+                table = table.filter(pa.array(keep, type=pa.bool_()))
+            tables.append(table)
         frame = (
-            pq.read_table(folder).to_pandas()
-            if folder.exists()
+            pa.concat_tables(tables).to_pandas()
+            if tables
             else pd.DataFrame(columns=SCHEMAS[name].names)
         )
-        if exclude and not frame.empty:
-            frame = frame[~frame["document_id"].isin(exclude)]
         if "amount" in frame:
             frame["amount"] = frame["amount"].astype(float)
         frames[name] = frame
@@ -483,11 +529,22 @@ def _quarantine(out: Path, doc: dict[str, Any], reasons: list[str]) -> None:
     )
 
 
-def _ensure_all_datasets(out: Path) -> None:
-    """Every dataset folder holds at least one (possibly empty) part, so dbt's globs resolve."""
+def _live_parts(out: Path, name: str, landed: dict[str, Any]) -> list[Path]:
+    """A dataset's parts of the batches the manifest ``landed`` points at (sorted)."""
+    batches = {doc["batch"] for doc in landed.values()}
+    folder = out / name
+    parts = sorted(folder.glob("part-*-*.parquet")) if folder.exists() else []
+    return [part for part in parts if part.stem.split("-")[1] in batches]
+
+
+def _ensure_all_datasets(out: Path, landed: dict[str, Any]) -> None:
+    """Every dataset folder holds at least one (possibly empty) part, so dbt's globs resolve.
+
+    Only the parts ``landed`` points at count: the others are deleted after the manifest.
+    """
     for name in SCHEMAS:
         folder = out / name
-        if not any(folder.glob("part-*.parquet")):
+        if not _live_parts(out, name, landed) and not (folder / "part-empty.parquet").exists():
             empty = _table(name, [])
             _write_atomic(folder / "part-empty.parquet", lambda p, t=empty: pq.write_table(t, p))
 
@@ -504,10 +561,7 @@ def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
     """
     if len({doc["batch"] for doc in landed.values()}) <= MAX_BATCHES:
         return []
-    parts = {
-        name: sorted((out / name).glob("part-*-*.parquet")) if (out / name).exists() else []
-        for name in SCHEMAS
-    }
+    parts = {name: _live_parts(out, name, landed) for name in SCHEMAS}
     import duckdb  # only here: the parsers and the CLI do not need it
 
     from loaders.export import sql_string
@@ -533,31 +587,55 @@ def _compact(out: Path, landed: dict[str, Any]) -> list[Path]:
 
 
 def _clean_orphans(out: Path, landed: dict[str, Any]) -> None:
-    """Drop what a killed load left: staging folders, and parts no manifest entry points at."""
+    """Drop what a killed load left: staging folders, parts no manifest entry points at.
+
+    Half-written files (``.tmp-*``) go too: dbt's ``*.parquet`` glob would read them.
+    """
     for staging in out.glob(".staging-*"):
         shutil.rmtree(staging, ignore_errors=True)
     batches = {doc["batch"] for doc in landed.values()}
     for name in SCHEMAS:
-        for part in (out / name).glob("part-*-*.parquet") if (out / name).exists() else []:
+        folder = out / name
+        for part in folder.glob("part-*-*.parquet") if folder.exists() else []:
             if part.stem.split("-")[1] not in batches:
                 part.unlink()
+        for tmp in folder.glob(".tmp-*") if folder.exists() else []:
+            tmp.unlink()
 
 
-def _remove_documents(out: Path, landed: dict[str, Any], stale: list[str]) -> None:
-    """Rewrite the parts that hold stale documents without their rows."""
-    batches = {landed[d]["batch"] for d in stale}
-    drop = set(stale)
-    for name in SCHEMAS:
-        for batch in batches:
-            for path in sorted((out / name).glob(f"part-{batch}-*.parquet")):
-                table = pq.read_table(path)
-                keep = [d not in drop for d in table.column("document_id").to_pylist()]
-                if all(keep):
+def _retire(out: Path, landed: dict[str, Any], leaving: list[str]) -> list[Path]:
+    """Take documents out of the landed data without rewriting a part the manifest points at.
+
+    Every part of a batch that holds a leaving document is copied without its rows to a part of
+    a new batch (``r…``), the batch's other documents are pointed at it, and the leaving ones
+    leave ``landed`` (the caller writes the manifest). The old parts are returned, for the
+    caller to delete after the manifest: if the process dies before it, the copies are orphans,
+    and after it the old parts are; the next load removes either.
+    """
+    drop = set(leaving)
+    obsolete: list[Path] = []
+    for batch in sorted({landed[d]["batch"] for d in drop}):
+        staying = sorted(d for d, doc in landed.items() if doc["batch"] == batch and d not in drop)
+        # "r…": not a hex digit, so never the name of a load's batch (12 hex digits)
+        new = "r" + hashlib.sha256("|".join([batch, *staying]).encode()).hexdigest()[:11]
+        for name in SCHEMAS:
+            folder = out / name
+            for path in sorted(folder.glob(f"part-{batch}-*.parquet")) if folder.exists() else []:
+                obsolete.append(path)
+                if not staying:
                     continue
+                ids = pq.read_table(path, columns=["document_id"]).column("document_id")
+                keep = [d not in drop for d in ids.to_pylist()]
                 if not any(keep):
-                    path.unlink()
                     continue
-                kept = table.filter(pa.array(keep))
-                _write_atomic(path, lambda p, t=kept: pq.write_table(t, p))
-    for doc_id in stale:
+                target = folder / f"part-{new}-{path.stem.split('-', 2)[2]}.parquet"
+                if all(keep):
+                    _write_atomic(target, lambda p, src=path: shutil.copyfile(src, p))
+                else:
+                    kept = pq.read_table(path).filter(pa.array(keep, type=pa.bool_()))
+                    _write_atomic(target, lambda p, t=kept: pq.write_table(t, p))
+        for doc_id in staying:
+            landed[doc_id]["batch"] = new
+    for doc_id in drop:
         del landed[doc_id]
+    return obsolete

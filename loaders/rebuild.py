@@ -4,7 +4,8 @@ The live DuckDB file is never opened for writing. A rebuild:
 
 1. takes an exclusive ``flock`` on ``<live>.lock`` (the kernel drops it if the process dies, so
    a crashed run never leaves the lock stuck);
-2. lands the documents folder incrementally (content hash; removed files leave the warehouse);
+2. lands the documents folder incrementally (file hash and parser fingerprint: a new or changed
+   file, or one landed by another parser, is parsed; removed files leave the warehouse);
 3. runs one ``dbt build`` into ``.<live>.building`` beside the live file (one name for every run,
    so dbt's partial parse of the project stays valid between runs; the lock makes it private):
    * **incremental** when the live warehouse was built from the same project files: the live
@@ -40,7 +41,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from loaders.landing import discover, load, read_manifest
+from loaders import version
+from loaders.landing import LoadReport, discover, load, read_manifest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -94,10 +96,12 @@ def _remove_build_files(building: Path) -> None:
 
 
 def project_fingerprint() -> str:
-    """Hash of the files that shape a warehouse besides the documents: dbt project and loaders.
+    """Hash of what shapes a warehouse besides the documents: dbt project, loaders, parser.
 
     A change to any of them makes the next rebuild a full one (loaders included: a new parser
     could land the same document differently, and incremental models keep a document's rows).
+    The parser fingerprint adds what the files do not show: the versions of the libraries the
+    parser uses (a new pypdfium2 re-parses every PDF, under the same document ids).
     """
     project = hashlib.sha256()
     for folder, suffixes in (
@@ -114,6 +118,7 @@ def project_fingerprint() -> str:
                 )
     for name in ("dbt_project.yml", "profiles.yml"):
         project.update((PROJECT_DIR / name).read_bytes())
+    project.update(f"parser {version.parser_fingerprint()}".encode())
     return project.hexdigest()
 
 
@@ -324,6 +329,28 @@ def rebuild(
         lock.close()
 
 
+def document_counts(before: dict[str, Any], report: LoadReport) -> dict[str, int]:
+    """What a load did, by document (the run log's ``documents``; ``before``: the old manifest).
+
+    A document counts once: ``changed`` when it was loaded in place of a removed document of
+    the same file (new content, or a new parse under another id) or landed again under its own
+    id (re-parsed: the parser changed); a removed document replaced so is not ``removed`` too.
+    """
+    removed_files = {before[d]["source_file"] for d in report.removed}
+    loaded_files = {d["source_file"] for d in report.loaded}
+    changed = sum(
+        1 for d in report.loaded if d["document_id"] in before or d["source_file"] in removed_files
+    )
+    return {
+        "added": len(report.loaded) - changed,
+        "changed": changed,
+        "removed": sum(1 for d in report.removed if before[d]["source_file"] not in loaded_files),
+        "unchanged": len(report.skipped),
+        "rejected": len(report.rejected),
+        "quarantined": len(report.quarantined),
+    }
+
+
 def _run(
     docs_dir: Path,
     live: Path,
@@ -347,16 +374,7 @@ def _run(
     t0 = time.perf_counter()
     report = load([docs_dir], landed, sync=True, workers=workers)
     result.load_seconds = round(time.perf_counter() - t0, 2)
-    removed_files = {before[d]["source_file"] for d in report.removed}
-    changed = sum(1 for d in report.loaded if d["source_file"] in removed_files)
-    result.documents = {
-        "added": len(report.loaded) - changed,
-        "changed": changed,
-        "removed": len(report.removed) - changed,
-        "unchanged": len(report.skipped),
-        "rejected": len(report.rejected),
-        "quarantined": len(report.quarantined),
-    }
+    result.documents = document_counts(before, report)
     result.not_fully_typed = report.below_full_coverage()
     result.problems = [r.message for r in report.rejected] + [
         f"{source}: quarantined: {'; '.join(reasons)}"

@@ -58,6 +58,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("tables_recognised", pa.int32(), nullable=False),
             pa.field("toc_tables", pa.string()),
             pa.field("parser_version", pa.string(), nullable=False),
+            # what made the rows: the loaders' sources and libraries (loaders.version)
+            pa.field("parser_fingerprint", pa.string(), nullable=False),
         ]
     ),
     # one row per table found (recognised or not, empty or not)

@@ -3,7 +3,8 @@
 Readers during a swap, SIGKILL at a random point, a failing pipeline test, one new document,
 incremental rebuilds against a full one, and the watch service.
 
-Each test builds real warehouses with dbt into a temporary folder (tens of seconds each).
+Each of those tests builds real warehouses with dbt into a temporary folder (tens of seconds
+each). The tests of re-parsing after a parser change only load (a second or two each).
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from conftest import DOCUMENTS, SAMPLES
+
+from loaders import document, landing, settings, version
+from loaders.landing import load, read_manifest
+from loaders.rebuild import document_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_SQL = """
@@ -278,3 +284,168 @@ def test_a_second_rebuild_waits_for_none_and_is_refused(first_build):
         holder.wait()
     # the lock dies with its holder: the next rebuild runs
     assert _rebuild(tmp).returncode == 0
+
+
+# Re-parsing after a parser change: loads only (no dbt), in this process, with the parser's
+# fingerprint replaced (and its version, so that the old and the new rows differ).
+
+
+def _parser(monkeypatch, fingerprint: str, label: str) -> None:
+    """Make this process's parser another one: its fingerprint, and rows that say which."""
+    monkeypatch.setattr(version, "parser_fingerprint", lambda: fingerprint)
+    monkeypatch.setattr(settings, "PARSER_VERSION", label)
+
+
+def _landed_rows(out: Path) -> dict[str, list[str]]:
+    """Every landed row of every dataset (all the parquet files of its folder), sorted."""
+    return {
+        name: sorted(map(repr, pq.read_table(out / name).to_pylist())) for name in landing.SCHEMAS
+    }
+
+
+def _parsers_of(out: Path) -> list[tuple[str, str, str]]:
+    """The documents rows' (document_id, parser_version, parser_fingerprint), sorted."""
+    table = pq.read_table(out / "documents")
+    columns = ("document_id", "parser_version", "parser_fingerprint")
+    return sorted(zip(*(table.column(c).to_pylist() for c in columns), strict=True))
+
+
+def _fresh(tmp: Path, name: str, keys: list[str]) -> Path:
+    """The given samples loaded at once into a new folder (by the parser in effect)."""
+    docs = tmp / f"{name}_docs"
+    docs.mkdir()
+    for key in keys:
+        shutil.copy(DOCUMENTS / SAMPLES[key], docs)
+    load([docs], tmp / name, workers=1, gate=False)
+    return tmp / name
+
+
+def test_a_parser_change_reparses_landed_documents_and_replaces_their_rows(tmp_path, monkeypatch):
+    _docs(tmp_path, ["anyang", "changzhi"])
+    docs, out = tmp_path / "docs", tmp_path / "landed"
+    old, new = "0" * 16, "1" * 16
+    _parser(monkeypatch, old, "old")
+    first = load([docs], out, workers=1, gate=False)
+    ids = {row["source_file"]: row["document_id"] for row in first.loaded}
+    anyang, changzhi = ids[SAMPLES["anyang"]], ids[SAMPLES["changzhi"]]
+    old_parts = sorted(out.glob("*/part-*.parquet"))
+    before = read_manifest(out)["documents"]
+    fresh_old = _fresh(tmp_path, "fresh_old", ["anyang", "changzhi"])
+
+    # the parser changes; only Anyang's file is given (no sync): Anyang is parsed again, its old
+    # rows leave, its new rows land; Changzhi, not given, keeps the rows of the old parser
+    _parser(monkeypatch, new, "new")
+    report = load([docs / SAMPLES["anyang"]], out, workers=1, gate=False)
+    assert [row["document_id"] for row in report.loaded] == [anyang]
+    assert report.reparsed == [
+        f"{SAMPLES['anyang']}: re-parsed: the parser changed since it was landed "
+        f"(document {anyang})"
+    ]
+    assert (report.skipped, report.removed) == ([], [])
+    assert document_counts(before, report) == {
+        "added": 0, "changed": 1, "removed": 0, "unchanged": 0, "rejected": 0, "quarantined": 0,
+    }  # fmt: skip
+    manifest = read_manifest(out)["documents"]
+    assert sorted(manifest) == sorted([anyang, changzhi])
+    assert (manifest[anyang]["parser_fingerprint"], manifest[anyang]["parser_version"]) == (
+        new, "new",
+    )  # fmt: skip
+    assert manifest[changzhi]["parser_fingerprint"] == old
+    # each document's rows exactly once: the documents rows say which parser made them, and
+    # every other dataset holds what a load of the two at once does (no copy left, none lost)
+    assert _parsers_of(out) == sorted([(anyang, "new", new), (changzhi, "old", old)])
+    rows, expected = _landed_rows(out), _landed_rows(fresh_old)
+    for name in landing.SCHEMAS:
+        if name != "documents":
+            assert rows[name] == expected[name], name
+    # the parts the old manifest pointed at are gone (Changzhi's rows were copied out of them)
+    assert not [part for part in old_parts if part.exists()]
+    assert not list(out.glob("*/.tmp-*"))
+    assert {doc["batch"] for doc in manifest.values()}.isdisjoint(
+        {doc["batch"] for doc in before.values()}
+    )
+
+    # the whole folder under the new parser: Changzhi is re-parsed, Anyang is unchanged
+    report = load([docs], out, workers=1, gate=False, sync=True)
+    assert [row["document_id"] for row in report.loaded] == [changzhi]
+    assert report.skipped == [f"{SAMPLES['anyang']}: unchanged, already landed as {anyang}"]
+    assert report.removed == []
+    assert _parsers_of(out) == sorted([(anyang, "new", new), (changzhi, "new", new)])
+    assert _landed_rows(out) == _landed_rows(_fresh(tmp_path, "fresh_new", ["anyang", "changzhi"]))
+    assert {doc["parser_fingerprint"] for doc in read_manifest(out)["documents"].values()} == {new}
+
+
+def test_an_unchanged_parser_skips_landed_documents(tmp_path):
+    _docs(tmp_path, ["anyang", "changzhi"])
+    docs, out = tmp_path / "docs", tmp_path / "landed"
+    first = load([docs], out, workers=1, gate=False)
+    assert len(first.loaded) == 2
+    manifest = read_manifest(out)
+    assert {
+        (doc["parser_version"], doc["parser_fingerprint"]) for doc in manifest["documents"].values()
+    } == {(settings.PARSER_VERSION, version.parser_fingerprint())}
+    parts = {part: part.read_bytes() for part in out.glob("*/part-*.parquet")}
+    second = load([docs], out, workers=1, gate=False, sync=True)
+    assert (second.loaded, second.reparsed, second.removed) == ([], [], [])
+    assert sorted(second.skipped) == sorted(
+        f"{row['source_file']}: unchanged, already landed as {row['document_id']}"
+        for row in first.loaded
+    )
+    assert document_counts(manifest["documents"], second) == {
+        "added": 0, "changed": 0, "removed": 0, "unchanged": 2, "rejected": 0, "quarantined": 0,
+    }  # fmt: skip
+    assert {part: part.read_bytes() for part in out.glob("*/part-*.parquet")} == parts
+    assert read_manifest(out) == manifest
+
+
+def test_a_reparse_under_another_id_replaces_the_old_document(tmp_path, monkeypatch):
+    # a new PDF reader can change a document's text, and so its id (a hash of the text)
+    _docs(tmp_path, ["anyang", "changzhi"])
+    docs, out = tmp_path / "docs", tmp_path / "landed"
+    first = load([docs], out, workers=1, gate=False)
+    old_ids = {row["source_file"]: row["document_id"] for row in first.loaded}
+    before = read_manifest(out)["documents"]
+    monkeypatch.setattr(version, "parser_fingerprint", lambda: "2" * 16)
+    text_hash = document.content_hash
+    monkeypatch.setattr(document, "content_hash", lambda text: text_hash("another reader " + text))
+    report = load([docs / SAMPLES["anyang"]], out, workers=1, gate=False)  # no sync
+    (new_id,) = [row["document_id"] for row in report.loaded]
+    assert new_id != old_ids[SAMPLES["anyang"]]
+    assert report.removed == [old_ids[SAMPLES["anyang"]]]
+    assert len(report.reparsed) == 1
+    assert document_counts(before, report) == {
+        "added": 0, "changed": 1, "removed": 0, "unchanged": 0, "rejected": 0, "quarantined": 0,
+    }  # fmt: skip
+    assert sorted(read_manifest(out)["documents"]) == sorted([new_id, old_ids[SAMPLES["changzhi"]]])
+    for name in landing.SCHEMAS:  # the old id left every dataset
+        landed_ids = set(pq.read_table(out / name).column("document_id").to_pylist())
+        assert old_ids[SAMPLES["anyang"]] not in landed_ids, name
+
+
+def test_a_load_killed_before_its_manifest_leaves_the_old_rows(tmp_path, monkeypatch):
+    _docs(tmp_path, ["anyang", "changzhi"])
+    docs, out = tmp_path / "docs", tmp_path / "landed"
+    load([docs], out, workers=1, gate=False)
+    rows = _landed_rows(out)
+    manifest = read_manifest(out)
+    write_atomic = landing._write_atomic
+
+    class Killed(BaseException):
+        """The process dies here."""
+
+    def die_at_the_manifest(path, write):
+        if path.name == landing.MANIFEST:
+            raise Killed
+        write_atomic(path, write)
+
+    monkeypatch.setattr(landing, "_write_atomic", die_at_the_manifest)
+    monkeypatch.setattr(version, "parser_fingerprint", lambda: "3" * 16)
+    with pytest.raises(Killed):
+        load([docs / SAMPLES["anyang"]], out, workers=1, gate=False)
+    assert read_manifest(out) == manifest
+    # the parser is the old one again: the manifest's parts hold every row once, the rest are
+    # orphans the next load removes
+    monkeypatch.undo()
+    again = load([docs], out, workers=1, gate=False)
+    assert again.loaded == [] and len(again.skipped) == 2
+    assert _landed_rows(out) == rows

@@ -19,6 +19,7 @@ renamed as (
         {{ trim_to_null('encoding') }} as encoding,
         {{ trim_to_null('source_format') }} as source_format,
         {{ trim_to_null('parser_version') }} as parser_version,
+        {{ trim_to_null('parser_fingerprint') }} as parser_fingerprint,
 
         ---------- text
         {{ trim_to_null('title') }} as title,
