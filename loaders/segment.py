@@ -401,4 +401,8 @@ def table_of_contents(text: str, first_table_line: int | None) -> list[TocEntry]
             continue
         seen.add(title)
         entries.append(TocEntry(number, printed, title, family, scope, carryover))
+    if all(e.family == "contents" for e in entries):
+        # an outline whose only table-like entry is the part holding the tables (五、部门预算表
+        # beside 一、部门主要职能 …) lists no table: that part is a heading, not a table
+        return []
     return entries

@@ -54,7 +54,7 @@ TITLE_RULES: list[tuple[str, str, str | None]] = [
     ("procurement", r"政府采购", None),
     ("purchased_services", r"购买服务", None),
     ("chart", r"构成表$|构成图$", None),
-    ("contents", r"目录$|(?:部门|单位)(?:预算|决算)(?:报)?表$", None),
+    ("contents", r"目录$|(?:部门|单位)(?:预算|决算)(?:报)?表$|(?:预算|决算)公开表$", None),
     # two-sided tables: revenue | expenditure (政府性基金收支表 reads like a 收支总表)
     ("government_fund_summary", r"政府性基金.*(?:收支|收入支出)", None),
     ("state_capital", r"国有资本经营.*(?:收支|收入支出)", None),

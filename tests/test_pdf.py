@@ -536,3 +536,16 @@ def test_prose_printed_in_boxes_of_its_own_is_text_not_a_grid():
     (line,) = [ln for ln in doc.lines if ln.page == 8 and "122.98万元" in ln.text]
     assert not line.is_table
     assert not [ln for ln in doc.lines if ln.page in (8, 9) and ln.is_table and "万元" in ln.text]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "shanghai_putuo_wanli_street_2023_dept_budget.pdf",  # 五、部门预算表 beside 一、部门职能
+        "southwest_university_2023_dept_budget.pdf",  # 二、部门预算报表
+        "hangzhou_justice_bureau_2026_dept_budget.pdf",  # 四、2026年杭州市司法局预算公开表
+    ],
+)
+def test_an_outline_naming_only_the_part_that_holds_the_tables_lists_no_table(name):
+    # the outline's entry is the heading of the tables, not a table R09 could find missing
+    assert _parse(name).datasets["toc_entries"] == []
