@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
@@ -197,7 +197,7 @@ def _merge_split_rows(body: list[Row], result: TableResult) -> list[Row]:
             if col < len(previous.cells) and _is_text(previous.cells[col]):
                 cells = list(previous.cells)
                 cells[col] = previous.cells[col].rstrip() + tail.strip()
-                merged[-1] = Row(cells, previous.line)
+                merged[-1] = replace(previous, cells=cells)
                 result.notes.append(
                     Note(
                         "info",
@@ -777,7 +777,7 @@ def _economic_rows(table, body, columns, ctx, result):
             moved = list(cells)
             last = present[-1]
             moved[second.index], moved[last.index] = cells[last.index], ""
-            row = Row(moved, row.line)
+            row = replace(row, cells=moved)
             moved_from = {second.index: last.index}
             note = (
                 f"short row: {len(present)} amounts for {len(amount_cols)} columns; the second "
