@@ -196,11 +196,17 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 def _table(dataset: str, rows: list[Any]) -> pa.Table:
     """Arrow table of a dataset's rows (dicts, or tuples in schema order for ``cells``)."""
     schema = SCHEMAS[dataset]
-    if rows and isinstance(rows[0], tuple):
-        columns = dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))
-    else:
-        columns = {name: [row.get(name) for row in rows] for name in schema.names}
-    return pa.Table.from_pydict(columns, schema=schema)
+    if not rows or not isinstance(rows[0], tuple):
+        return pa.Table.from_pylist(rows, schema=schema)
+    n = len(rows)
+    arrays = [
+        # a column no row fills (the boxes of text input) is built without reading it
+        pa.nulls(n, field.type)
+        if field.nullable and column.count(None) == n
+        else pa.array(column, type=field.type)
+        for field, column in zip(schema, zip(*rows, strict=True), strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 @dataclass
