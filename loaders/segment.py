@@ -382,14 +382,14 @@ def table_of_contents(text: str, first_table_line: int | None) -> list[TocEntry]
         One entry per distinct listed table title.
     """
     entries: list[TocEntry] = []
+    styles: list[str] = []  # how each entry is numbered
     seen: set[str] = set()
     for number, line in enumerate(text.split("\n"), start=1):
         if first_table_line is not None and number >= first_table_line:
             break
         if "表" not in line:  # every listed title ends in 表
             continue
-        raw = clean_title(line.split("\t")[0])
-        m = s.TOC_LINE.match(raw)
+        m = s.TOC_LINE.match(_toc_text(line))
         if not m:
             continue
         printed = s.DOT_LEADER.split(m.group("title"))[0].strip()
@@ -401,8 +401,33 @@ def table_of_contents(text: str, first_table_line: int | None) -> list[TocEntry]
             continue
         seen.add(title)
         entries.append(TocEntry(number, printed, title, family, scope, carryover))
-    if all(e.family == "contents" for e in entries):
-        # an outline whose only table-like entry is the part holding the tables (五、部门预算表
-        # beside 一、部门主要职能 …) lists no table: that part is a heading, not a table
-        return []
-    return entries
+        styles.append(_numbering(m.group("ordinal")))
+    # the part that holds the tables (五、部门预算表) is a heading, not a table, where the tables
+    # listed after it are numbered another way (1. …表: its tables) or none is listed (an
+    # outline: 一、部门主要职能 …); numbered like the tables beside it, it is one of them
+    kept = []
+    for k, entry in enumerate(entries):
+        after = next(
+            (styles[n] for n in range(k + 1, len(entries)) if entries[n].family != "contents"), None
+        )
+        if entry.family != "contents" or after == styles[k]:
+            kept.append(entry)
+    return kept
+
+
+def _toc_text(line: str) -> str:
+    """A line as a table of contents prints it: cells joined, a trailing page number dropped."""
+    cells = [c.strip() for c in line.split("\t") if c.strip()]
+    while len(cells) > 1 and re.fullmatch(r"[-—–]*\d{1,3}[-—–]*", cells[-1]):
+        cells.pop()
+    return clean_title(" ".join(cells))
+
+
+def _numbering(ordinal: str) -> str:
+    """The kind of numbering of a TOC entry: 表N, 一、, （一）, or 1."""
+    text = compact(ordinal)
+    if text.startswith("表"):
+        return "table"
+    if text.startswith("("):
+        return "parenthesised"
+    return "arabic" if text[0].isdigit() else "chinese"

@@ -134,11 +134,14 @@ TABLE_META_LINE = re.compile(
 EMPTY_TABLE_NOTE = re.compile(r"本表无数据|为空表|无数据|没有使用.*(安排|预算)")
 # a note printed under (or inside the frame of) a table: 注：…, 说明：…, 备注：…
 NOTE_LINE = re.compile(r"^(?:注|说明|备注)[:：]")
+# an entry of a table of contents: its numbering (表一, 表 3, 一、, （一）, 1., 4．, 1、), the
+# title, maybe a leader (....., ……, ·····) and a page number
 TOC_LINE = re.compile(
-    r"^(?:[-–•·]\s*)?(?:表\s*[一二三四五六七八九十]+|[一二三四五六七八九十]+\s*[、.．])\s*(?P<title>.+?)"
-    r"(?:\.{3,}.*)?$"
+    r"^(?:[-–•·]\s*)?(?P<ordinal>表\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．:：]?|[一二三四五六七八九十]+\s*[、.．]|"
+    r"[(（]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[、.．](?!\d))\s*(?P<title>.+?)"
+    r"(?:(?:\.{3,}|…+|·{3,}).*)?$"
 )
-DOT_LEADER = re.compile(r"\.{4,}")
+DOT_LEADER = re.compile(r"\.{4,}|…{2,}|·{4,}")
 
 # ---------------------------------------------------------------- cells
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -132,7 +132,7 @@ def read_text(decoded: Decoded) -> Document:
             line = line.replace("\f", "")
         if not line or line.isspace():
             continue
-        if "\t" in line and ("...." not in line or not leader(line)):
+        if "\t" in line and (("...." not in line and "…" not in line) or not leader(line)):
             append(Line(number, page, line.split("\t"), True))
         else:
             append(Line(number, page, [line], False))

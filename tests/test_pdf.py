@@ -546,6 +546,35 @@ def test_prose_printed_in_boxes_of_its_own_is_text_not_a_grid():
         "hangzhou_justice_bureau_2026_dept_budget.pdf",  # 四、2026年杭州市司法局预算公开表
     ],
 )
-def test_an_outline_naming_only_the_part_that_holds_the_tables_lists_no_table(name):
+def test_the_part_that_holds_the_tables_is_no_listed_table(name):
     # the outline's entry is the heading of the tables, not a table R09 could find missing
-    assert _parse(name).datasets["toc_entries"] == []
+    entries = _parse(name).datasets["toc_entries"]
+    assert [e["title"] for e in entries if e["family"] == "contents"] == []
+    assert [e["title"] for e in entries if e["matched_table_id"] is None] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        # 1 、部门收支总表 … printed as a grid (number | title)
+        ("changsha_petition_bureau_2026_dept_budget.pdf", 10),
+        # （一） 收支总表 … （十一） 国有资本经营预算支出表
+        ("shenzhen_finance_bureau_2026_dept_budget.pdf", 11),
+        # 表1 | 2022年部门综合预算收支总表 … in a grid with 是否空表
+        ("xian_housing_construction_bureau_2022_dept_budget.pdf", 14),
+        # 五、部门预算表 (the part, a heading), then 1. … 4． … 9. its tables
+        ("shanghai_putuo_wanli_street_2023_dept_budget.pdf", 9),
+    ],
+)
+def test_tables_of_contents_in_every_numbering_are_read_and_matched(name, listed):
+    entries = _parse(name).datasets["toc_entries"]
+    assert len(entries) == listed
+    assert [e["title"] for e in entries if e["matched_table_id"] is None] == []
+
+
+def test_a_table_of_contents_with_ellipsis_leaders():
+    from loaders.segment import table_of_contents
+
+    text = "目录\n一、部门收支总表……………3\n二、部门收入总表……4\n3. 部门支出总表·····5\n"
+    titles = [e.title for e in table_of_contents(text, None)]
+    assert titles == ["部门收支总表", "部门收入总表", "部门支出总表"]
