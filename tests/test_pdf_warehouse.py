@@ -145,3 +145,30 @@ def test_a_generic_item_name_under_many_sections_is_no_r06_finding(warehouse):
         [doc[0]],
     ).fetchone()
     assert status == "pass" and "names several items" in message
+
+
+def test_a_three_public_table_not_read_is_null_not_zero(warehouse):
+    # 上海普陀 party social work 2024 final accounts: its 财政拨款“三公”经费支出决算表 lands no
+    # typed amount (final accounts are not read yet), so no category may read 0
+    doc = _document(warehouse, "shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf")
+    rows = warehouse.execute(
+        "select category, amount, is_printed from main.fct_three_public_costs"
+        " where document_id = ?",
+        [doc[0]],
+    ).fetchall()
+    assert len(rows) == 4 and all(amount is None and not printed for _, amount, printed in rows)
+    (total,) = warehouse.execute(
+        "select three_public_total from main.mart_budget_overview where document_id = ?", [doc[0]]
+    ).fetchone()
+    assert total is None
+
+
+def test_a_category_printed_blank_in_a_table_that_was_read_is_zero(warehouse):
+    # 杭州 p.34 表7: 因公出国(境)费用 is printed blank in the 合计 row that was read
+    doc = _document(warehouse, "hangzhou_justice_bureau_2026_dept_budget.pdf")
+    amount, printed = warehouse.execute(
+        "select amount, is_printed from main.fct_three_public_costs"
+        " where document_id = ? and category = 'outbound_travel'",
+        [doc[0]],
+    ).fetchone()
+    assert amount == D("0") and not printed

@@ -1,7 +1,9 @@
 -- 三公经费: one row per document × category for every document that prints a 三公 table
 -- (4 rows: outbound_travel 因公出国（境）费, official_reception 公务接待费, vehicle_purchase
--- 公务用车购置费, vehicle_operation 公务用车运行（维护）费). A blank or missing category is 0
--- (`is_printed` = false). The printed 三公 total and vehicle subtotal stay in
+-- 公务用车购置费, vehicle_operation 公务用车运行（维护）费). A category left blank in a table
+-- that was read is 0 (`is_printed` = false); where the table was not read (no amount of it is
+-- typed: empty, final accounts not read yet, no unit, unreadable columns) every category is
+-- null, never 0. The printed 三公 total and vehicle subtotal stay in
 -- int_three_public_rows_classified for rule R08.
 
 with
@@ -17,6 +19,16 @@ cells as (
 
     select * from {{ documents_to_build(ref('int_three_public_rows_classified')) }}
     where disposition = 'fact'
+
+),
+
+-- the tables some amount of which was typed
+read_tables as (
+
+    select distinct
+        document_id,
+        table_id
+    from {{ documents_to_build(ref('int_three_public_rows_classified')) }}
 
 ),
 
@@ -69,8 +81,13 @@ final as (
         documents.fiscal_year,
         categories.category,
 
-        ---------- amount (万元); blank = 0
-        cast(coalesce(printed.amount, 0) as decimal(38, 6)) as amount,
+        ---------- amount (万元); blank in a table that was read = 0; not read = null
+        cast(
+            case
+                when printed.amount is not null then printed.amount
+                when read_tables.table_id is not null then 0
+            end as decimal(38, 6)
+        ) as amount,
         printed.amount is not null as is_printed,
         printed.label_as_printed,
 
@@ -85,6 +102,10 @@ final as (
             first_tables.document_id = printed.document_id
             and first_tables.table_id = printed.table_id
             and categories.category = printed.category
+    left join read_tables
+        on
+            first_tables.document_id = read_tables.document_id
+            and first_tables.table_id = read_tables.table_id
     left join documents
         on first_tables.document_id = documents.document_id
 

@@ -7,7 +7,7 @@
 --   expenditure_personnel / _public  合计 row of the 一般公共预算基本支出表 (人员经费 / 公用经费),
 --                        else the all-funds expenditure table's 合计 row;
 --   gpb_expenditure      合计 row of the 一般公共预算支出表, else the sum of its leaf facts;
---   three_public_*       fct_three_public_costs (null when no 三公 table is printed);
+--   three_public_*       fct_three_public_costs (null when no 三公 table is printed or read);
 --   project_count        this year's projects in fct_projects;
 --   dq_errors / dq_warnings  findings in fct_dq_findings.
 
