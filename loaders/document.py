@@ -168,7 +168,8 @@ def parse_document(document: Document, source_file: str, source_sha256: str) -> 
             "disclosure_kind": identity.disclosure_kind,
             "unit_as_printed": default_unit,
             "tables_found": len(tables),
-            "tables_recognised": len(recognised),
+            "tables_recognised": len(recognised)
+            + sum(1 for t in tables if t.family in s.FORM_VALUE_FAMILIES),
             "toc_tables": "|".join(e.title for e in toc),
             "parser_version": s.PARSER_VERSION,
             "parser_fingerprint": version.parser_fingerprint(),
@@ -190,6 +191,7 @@ _DATASETS = (
     "three_public_rows",
     "project_rows",
     "operating_cost_rows",
+    "form_values",
     "coverage",
     "parse_notes",
 )
@@ -286,7 +288,7 @@ def _coverage_row(document_id: str, table: Table, result: TableResult) -> dict[s
         if missing and missing == result.numeric_other_year:
             reason = "another year's figures or a change, kept in cells only"
         elif missing:
-            reason = "numeric cells not landed (see parse_notes)"
+            reason = result.incomplete_reason or "numeric cells not landed (see parse_notes)"
         else:
             reason = "cells landed twice"
     return {

@@ -16,7 +16,15 @@ from typing import Any
 
 from loaders import settings as s
 from loaders.amounts import fits_landed, is_amount, parse_amount
-from loaders.segment import Row, Table, has_amount, header_row_count, is_column_number_row
+from loaders.forms import FORM_REASONS, NOTES_PER_TABLE, form_rows
+from loaders.segment import (
+    Row,
+    Table,
+    has_amount,
+    header_paths,
+    header_row_count,
+    is_column_number_row,
+)
 from loaders.text import compact, fold
 
 
@@ -60,6 +68,7 @@ class TableResult:
     n_body_rows: int = 0
     factor: Decimal = Decimal(1)
     not_typed: str | None = None  # why a table's numbers are kept in cells only
+    incomplete_reason: str | None = None  # why some of a typed table's numbers are
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
     # lines and columns of another year's figures or of a change, kept in cells on purpose
     other_year_lines: set[int] = field(default_factory=set)
@@ -113,36 +122,6 @@ def _match_cached(rules: tuple[tuple[str, str], ...], text: str) -> str | None:
 
 def _match(rules: list[tuple[str, str]], text: str) -> str | None:
     return _match_cached(tuple(rules), text)
-
-
-def header_paths(header: list[Row], ncols: int) -> list[list[str]]:
-    """Header path of every column: spanning labels carried right within their parent span."""
-    grid = [
-        [compact(c) for c in row.cells] + [""] * (ncols - len(row.cells))
-        for row in header
-        if not is_column_number_row(row.cells)
-    ]
-    filled: list[list[str]] = []
-    for r, row in enumerate(grid):
-        out: list[str] = []
-        for c in range(ncols):
-            cell = "" if s.MARKER_CELL.match(row[c] or "-x") else row[c]
-            boundary = any(grid[above][c] for above in range(r))
-            if cell:
-                out.append(cell)
-            elif c > 0 and out[c - 1] and not boundary:
-                out.append(out[c - 1])
-            else:
-                out.append("")
-        filled.append(out)
-    paths = []
-    for c in range(ncols):
-        path: list[str] = []
-        for row in filled:
-            if row[c] and (not path or path[-1] != row[c]):
-                path.append(row[c])
-        paths.append(path)
-    return paths
 
 
 def header_signature(header: list[Row]) -> str:
@@ -251,6 +230,9 @@ def interpret(table: Table, ctx: Context) -> TableResult:
             "header only, no rows" if not body else "no amounts printed"
         )
         return result
+    if family in s.FORM_VALUE_FAMILIES and ctx.disclosure_kind != "final_accounts":
+        _form_values(printed[:n_header] + body, family, unit, ctx, result)
+        return result
     if not typed:
         result.numeric_printed = _count_numeric(body)
         result.not_typed = (
@@ -280,6 +262,30 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     result.extra = {name: _fitting(extra, result) for name, extra in result.extra.items()}
     _account(body, columns, result)
     return result
+
+
+def _form_values(
+    rows: list[Row], family: str, unit: str | None, ctx: Context, result: TableResult
+) -> None:
+    """A form family's values (see :mod:`loaders.forms`), counted like a typed table's."""
+    typed, printed, skipped = form_rows(rows, family, unit, s.UNIT_FACTORS)
+    result.dataset = "form_values"
+    result.rows = []
+    for row in typed:
+        row["document_id"] = ctx.document_id
+        row["table_id"] = result.table_id
+        row["col_index"] = row.pop("_col")
+        result.positions.add((row["source_line"], row["col_index"]))
+        result.rows.append(row)
+    result.numeric_printed = printed
+    result.numeric_landed = len(typed)
+    reasons = Counter(
+        reason for _, message in skipped for reason in FORM_REASONS if reason in message
+    )
+    if reasons:
+        result.incomplete_reason = "; ".join(f"{r} ({n})" for r, n in reasons.most_common())
+    for line, reason in skipped[:NOTES_PER_TABLE]:
+        result.notes.append(Note("error", "cell_not_landed", f"{reason}: kept in cells only", line))
 
 
 def _held_back(kind: str | None, unit: str | None) -> tuple[str, str, str, str] | None:

@@ -201,6 +201,29 @@ SCHEMAS: dict[str, pa.Schema] = {
             *MEASURE,
         ]
     ),
+    # 绩效目标表, 政府采购 and 购买服务 tables (loaders.forms): every value with its labels
+    "form_values": pa.schema(
+        [
+            *PROVENANCE,
+            # 0-based column of the cell (joins to cells.col_index for its bounding box)
+            pa.field("col_index", pa.int32(), nullable=False),
+            pa.field("family", pa.string(), nullable=False),
+            # the project (unit, transfer, department) the row is about, where printed
+            pa.field("subject", pa.string()),
+            pa.field("row_label", pa.string()),
+            pa.field("column_label", pa.string()),
+            pa.field("row_role", pa.string(), nullable=False),
+            # amount (money, in 万元) / indicator / weight / quantity / remark
+            pa.field("value_kind", pa.string(), nullable=False),
+            # the money unit of an amount, the printed unit of measure of another value
+            pa.field("unit_as_printed", pa.string()),
+            # the number as printed, unconverted
+            pa.field("printed_number", AMOUNT, nullable=False),
+            # an amount converted to 万元 (null for values that are not money)
+            pa.field("amount", AMOUNT),
+            pa.field("value_as_printed", pa.string(), nullable=False),
+        ]
+    ),
     # per document and table: numeric cells printed vs landed in typed rows
     "coverage": pa.schema(
         [

@@ -218,6 +218,36 @@ def has_amount(cells: list[str]) -> bool:
     return sum(1 for k in amounts if k.isdigit()) < 2 or not is_column_number_row(cells)
 
 
+def header_paths(header: list[Row], ncols: int) -> list[list[str]]:
+    """Header path of every column: spanning labels carried right within their parent span."""
+    grid = [
+        [compact(c) for c in row.cells] + [""] * (ncols - len(row.cells))
+        for row in header
+        if not is_column_number_row(row.cells)
+    ]
+    filled: list[list[str]] = []
+    for r, row in enumerate(grid):
+        out: list[str] = []
+        for c in range(ncols):
+            cell = "" if s.MARKER_CELL.match(row[c] or "-x") else row[c]
+            boundary = any(grid[above][c] for above in range(r))
+            if cell:
+                out.append(cell)
+            elif c > 0 and out[c - 1] and not boundary:
+                out.append(out[c - 1])
+            else:
+                out.append("")
+        filled.append(out)
+    paths = []
+    for c in range(ncols):
+        path: list[str] = []
+        for row in filled:
+            if row[c] and (not path or path[-1] != row[c]):
+                path.append(row[c])
+        paths.append(path)
+    return paths
+
+
 def header_row_count(rows: list[Row]) -> int:
     """Leading rows that print no amount: the header (column-number rows included)."""
     count = 0

@@ -97,6 +97,41 @@ TYPED_FAMILIES = (
 )
 # families printed as forms (a 绩效目标表 per project) whose cell text may spill out of the grid
 FORM_FAMILIES = ("performance",)
+
+# ---------------------------------------------------------------- form values (loaders.forms)
+# Families whose tables are forms or free lists rather than a classification: every number they
+# print lands in ``form_values`` with the labels printed beside and above it.
+FORM_VALUE_FAMILIES = ("performance", "procurement", "purchased_services")
+# a row without numbers is a header (of the whole table or of a section inside it) if one of its
+# cells names a column of values (ends with the word: 数量指标 is an indicator's class, not a column); the short text rows right below it continue that header
+FORM_HEADER_WORD = re.compile(
+    r"(?:指标值|目标值|金额|资金|总额|预算数|数量|分值|权重|度量单位|计量单位)(?:\([^)]*\))?[:：]?$"
+)
+FORM_HEADER_CELL_CHARS = 20
+FORM_HEADER_CONTINUATION_CHARS = 10
+# what a value is, from its column label, first match wins; a column naming none of these holds
+# money where its label or the row's label says so (FORM_MONEY_WORDS), else it is not read
+FORM_VALUE_KINDS: list[tuple[str, str]] = [
+    (r"指标值|目标值|完成值", "indicator"),
+    (r"分值|权重|赋分", "weight"),
+    (r"数量|个数", "quantity"),
+    (r"备注|说明", "remark"),
+]
+FORM_AMOUNT_KIND = "amount"
+FORM_VALUE_KIND_VALUES = (FORM_AMOUNT_KIND, *dict.fromkeys(k for _, k in FORM_VALUE_KINDS))
+FORM_MONEY_WORDS = re.compile(r"金额|资金|总额|预算|拨款|经费|合计|总计|财政|支出|费用")
+# a column of codes (科目编码, 单位编码, 类 / 款 / 项): its numbers are labels, not values
+FORM_CODE_COLUMN = re.compile(r"(?:编码|代码)|(?:^|/)(?:类|款|项)$")
+# a key whose value is an identifier, not a quantity (单位编码 | 060001, 填报日期: | 20231107…)
+FORM_IDENTIFIER_KEY = re.compile(r"(?:编码|代码|编号|电话|号码|日期|时间)[:：]?$")
+# the column that prints an indicator's unit of measure (个, %, 万元)
+FORM_MEASURE_UNIT_COLUMN = re.compile(r"度量单位|计量单位")
+# a key cell whose value (the next text cell of the row) is the subject of the rows below it, and
+# a column whose cells are (项目名称 before 单位名称); matched on the folded text
+FORM_SUBJECT_KEY = re.compile(r"^(?:项目|转移支付|部门|单位|部门\(单位\))名称")
+FORM_SUBJECT_COLUMNS = (re.compile(r"项目.*名称|名称.*项目"), re.compile(r"名称"))
+# a unit printed inside a label: 项目资金（元）, 总体资金情况（万元）, 资金总额(万元)
+UNIT_IN_LABEL = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
 # every family a title can name, typed or not, and the two kinds of table without a family
 FAMILIES = tuple(dict.fromkeys([*(f for f, _, _ in TITLE_RULES), *TYPED_FAMILIES])) + (
     "narrative_table",

@@ -45,6 +45,11 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
         "budget_scope": list(s.BUDGET_SCOPES),
         "family": list(s.FAMILIES),
     },
+    "form_values": {
+        "family": list(s.FORM_VALUE_FAMILIES),
+        "row_role": ["total", "item"],
+        "value_kind": list(s.FORM_VALUE_KIND_VALUES),
+    },
     "function_rows": {
         "budget_scope": list(s.BUDGET_SCOPES),
         "measure": _measures("expenditure_by_function", s.OF_WHICH_MEASURE),
@@ -147,6 +152,22 @@ def _suite_for(dataset: str) -> list[Any]:
         out.append(
             e.ExpectColumnValuesToMatchRegex(
                 column="amount_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
+            )
+        )
+    if dataset == "form_values":
+        out.append(
+            e.ExpectColumnValuesToBeBetween(
+                column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT
+            )
+        )
+        out.append(
+            e.ExpectColumnValuesToMatchRegex(
+                column="value_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
+            )
+        )
+        out.append(
+            e.ExpectColumnValuesToNotBeNull(
+                column="amount", row_condition=Column("value_kind") == s.FORM_AMOUNT_KIND
             )
         )
     if "source_line" in schema.names:

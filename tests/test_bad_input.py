@@ -208,14 +208,16 @@ def test_cli_help_and_exit_codes(tmp_path):
     result = runner.invoke(main, ["load", str(folder), "--out", str(tmp_path / "out"), "--no-gate"])
     assert result.exit_code == 1
     assert "error: empty.txt: empty file" in result.output
-    # Changzhi: 344 numbers in its typed tables, 99 more in its 绩效目标 tables (not typed)
+    # Changzhi: every number typed, its 绩效目标 forms' funds in 元 (项目资金（元）) too
     assert (
-        "numeric cells: 443 printed, 344 typed, 99 in cells only, 0 landed twice -> INCOMPLETE"
+        "numeric cells: 434 printed, 434 typed, 0 in cells only, 0 landed twice -> complete"
         in result.output
     )
+    # Jiyuan: the funds of its seven 项目绩效目标 forms (项目总金额 | 0.00 | 项目本年度金额 | 5.00)
+    # print no unit anywhere in the form or its head: never assumed, kept in cells
     assert (
-        "not fully typed: changzhi_housing_fund_2024_budget.txt: 344 of 443 numeric cells typed "
-        "(77%), 99 kept in cells only: performance tables are not typed" in result.output
+        "not fully typed: jiyuan_housing_fund_2021_budget.txt: 111 of 139 numeric cells typed "
+        "(79%), 28 kept in cells only: an amount, but no unit is printed" in result.output
     )
     result = runner.invoke(main, ["status", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "2 documents landed" in result.output

@@ -12,6 +12,7 @@ import pytest
 from loaders.document import ParsedDocument, parse_bytes, read_document
 from loaders.errors import InputError
 from loaders.landing import load
+from loaders.settings import FORM_VALUE_FAMILIES
 
 # the real disclosures are in the documents folder the build loads; the empty official template
 # is a test fixture only (it is not a disclosure)
@@ -26,6 +27,11 @@ TEMPLATE = (
 
 def _pdfs() -> list[Path]:
     return sorted(DOCUMENTS.glob("*.pdf"))
+
+
+def _classification_table(coverage: dict) -> bool:
+    """A typed table of a classification family (the form families are tested on their own)."""
+    return coverage["status"] != "not_typed" and coverage["family"] not in FORM_VALUE_FAMILIES
 
 
 def _parse(name: str) -> ParsedDocument:
@@ -266,7 +272,7 @@ def test_every_table_of_the_pdfs_is_recognised(path):
 )
 def test_the_typed_tables_of_the_shanghai_budgets_are_complete(name):
     doc = _parse(name)
-    typed = [c for c in doc.datasets["coverage"] if c["status"] != "not_typed"]
+    typed = [c for c in doc.datasets["coverage"] if _classification_table(c)]
     assert len(typed) >= 9  # the nine tables of the template
     assert [c for c in typed if c["status"] not in ("complete", "empty")] == []
 
@@ -350,7 +356,7 @@ def test_the_typed_tables_of_the_other_budget_templates_are_complete(name):
     # every numeric cell of a typed table lands in a typed row, except another year's figures
     # (kept in cells with that reason)
     doc = _parse(name)
-    typed = [c for c in doc.datasets["coverage"] if c["status"] != "not_typed"]
+    typed = [c for c in doc.datasets["coverage"] if _classification_table(c)]
     assert typed
     open_ = [
         (c["table_id"], c["family"], c["reason"])
@@ -578,3 +584,97 @@ def test_a_table_of_contents_with_ellipsis_leaders():
     text = "目录\n一、部门收支总表……………3\n二、部门收入总表……4\n3. 部门支出总表·····5\n"
     titles = [e.title for e in table_of_contents(text, None)]
     assert titles == ["部门收支总表", "部门收入总表", "部门支出总表"]
+
+
+# ----------------------------------------------------------------------------- form tables
+
+
+def _form_values(doc: ParsedDocument, line: int) -> dict[int, dict]:
+    return {r["col_index"]: r for r in doc.datasets["form_values"] if r["source_line"] == line}
+
+
+def test_performance_form_funds_in_yuan_from_the_row_group_label(wanli):
+    # p.31 财政项目支出绩效目标填报表: 项目资金（元） | 项目资金总额 4,100,000.00 | 年度资金申请总额
+    # 4,100,000.00; 上年结转资金 0.00 on the row below, under the same 项目资金（元）
+    row = _form_values(wanli, 514)
+    assert {c: (r["amount"], r["unit_as_printed"]) for c, r in row.items()} == {
+        4: (Decimal("410"), "元"),
+        7: (Decimal("410"), "元"),
+    }
+    assert row[4]["subject"] == "新建万里街道社区公共服务中心" and row[4]["source_page"] == 31
+    assert row[7]["row_label"] == "项目资金（元） / 年度资金申请总额"
+    assert _form_values(wanli, 516)[7]["amount"] == Decimal("0")
+    # its indicator targets print units inside the text (≥13459.00(平方米)): no number lands
+    assert not _form_values(wanli, 521)
+
+
+def test_performance_targets_and_funds_beside_them():
+    # Beijing p.17 预算12表 项目支出绩效目标表 (金额单位：万元): 评审工作经费 839.000000 under
+    # 项目总额 and 其中：财政资金; 评审项目数量 ≥ 420 个 under 本年绩效指标值
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    funds = _form_values(doc, 292)
+    assert funds[1]["amount"] == funds[2]["amount"] == Decimal("839")
+    assert funds[1]["subject"] == "11000022T000000455794-评审工作经费"
+    target = _form_values(doc, 294)[9]
+    assert (target["value_kind"], target["printed_number"], target["unit_as_printed"]) == (
+        "indicator",
+        Decimal("420"),
+        "个",
+    )
+    assert target["amount"] is None and target["subject"] == funds[1]["subject"]
+    # a project row cut at the foot of p.17 and printed whole on p.18: the cut copy is not typed
+    cut = [r for r in doc.datasets["form_values"] if r["value_as_printed"] == "67.700000"]
+    assert {(r["source_page"], r["col_index"]) for r in cut} == {(18, 1), (18, 2)}
+
+
+def test_procurement_and_purchased_services_by_item():
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    # p.15 预算10表: A-货物 716.974000, 合 计 12,948.487100 (万元)
+    assert _form_values(doc, 264)[1]["amount"] == Decimal("716.974")
+    total = _form_values(doc, 266)[1]
+    assert (total["row_role"], total["amount"]) == ("total", Decimal("12948.4871"))
+    # p.16 预算11表: the three levels of the 指导性目录 label the amount
+    service = _form_values(doc, 272)[3]
+    assert (
+        service["row_label"] == "01-公共服务 / 0115-公共信息与宣传服务 / 公共信息系统开发与维护服务"
+    )
+    assert (service["family"], service["amount"]) == ("purchased_services", Decimal("4869.2615"))
+
+
+def test_procurement_codes_are_labels_and_yuan_converted():
+    # Xi'an p.58 表12 (单位：元): 201 26 04 … 办公设备购置 A0601办公家具 数量 1 … 345580.00
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    row = _form_values(doc, 1097)
+    assert set(row) == {8, 14}  # the 类/款/项 and economic code cells are codes, not values
+    assert (row[8]["value_kind"], row[8]["printed_number"]) == ("quantity", Decimal("1"))
+    assert (row[14]["amount"], row[14]["unit_as_printed"]) == (Decimal("34.558"), "元")
+    assert _form_values(doc, 1095)[14]["row_role"] == "total"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "beijing_finance_bureau_2026_dept_budget_part2_tables.pdf",
+        "southwest_university_2023_dept_budget.pdf",
+        "xian_housing_construction_bureau_2022_dept_budget.pdf",
+        "hangzhou_justice_bureau_2026_dept_budget.pdf",
+    ],
+)
+def test_every_form_value_is_typed_or_noted(name):
+    doc = _parse(name)
+    notes: dict[str, int] = {}
+    for note in doc.datasets["parse_notes"]:
+        if note["code"] == "cell_not_landed":
+            notes[note["table_id"]] = notes.get(note["table_id"], 0) + 1
+    forms = [c for c in doc.datasets["coverage"] if c["family"] in FORM_VALUE_FAMILIES]
+    assert forms
+    landed: dict[str, int] = {}
+    for row in doc.datasets["form_values"]:
+        landed[row["table_id"]] = landed.get(row["table_id"], 0) + 1
+    for c in forms:
+        assert landed.get(c["table_id"], 0) == c["numeric_cells_landed"]
+        missing = c["numeric_cells_printed"] - c["numeric_cells_landed"]
+        assert notes.get(c["table_id"], 0) == min(missing, 20), c
+        assert (
+            c["status"] == ("complete" if not missing else "incomplete") or c["status"] == "empty"
+        )

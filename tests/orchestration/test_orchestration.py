@@ -29,6 +29,7 @@ MARTS = {
     "dim_function_classification",
     "fct_expenditure_by_economic",
     "fct_expenditure_by_function",
+    "fct_form_values",
     "fct_projects",
     "fct_revenue_by_source",
     "fct_three_public_costs",
