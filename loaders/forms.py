@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from loaders import settings as s
@@ -52,25 +53,45 @@ def _unit_in(texts: list[str]) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
+# the last character of a cell that can be a number (a printed number ends with a digit; cells
+# are read with trailing blanks, so a blank ends the test early only where it is no number)
+_DIGIT_END = frozenset("0123456789０１２３４５６７８９ \u3000\t")
+
+
 def _is_number(cell: str) -> bool:
     return bool(cell) and is_amount(cell)
 
 
-def _is_header(cells: list[str], continues: bool) -> bool:
-    """A row without numbers that heads the rows below it (see the module docstring)."""
-    filled = [compact(c) for c in cells if compact(c)]
-    if len(filled) < 2 or any(is_amount(c) for c in filled):
+def _is_header(cells: list[str], block: list[Row] | None) -> bool:
+    """A row without numbers that heads the rows below it (see the module docstring).
+
+    ``block`` is the header block the row would continue (the rows right above it), or None.
+    A continuation row is short words under the block's spans: at least one of its cells sits
+    where the block's first row is blank (财政资金 | 其他资金 under 其中：). Rows that print values
+    under every column they fill (an indicator row under 一级指标 | 二级指标) are not headers.
+    """
+    filled = [(i, compact(c)) for i, c in enumerate(cells) if compact(c)]
+    if len(filled) < 2 or any(is_amount(c) for _, c in filled):
         return False
-    if any(len(c) > s.FORM_HEADER_CELL_CHARS for c in filled):
+    if any(len(c) > s.FORM_HEADER_CELL_CHARS for _, c in filled):
         return False  # a sentence is a value (a target, a description), never a column's name
-    if any(s.FORM_HEADER_WORD.search(c) for c in filled):
+    if any(s.FORM_HEADER_WORD.search(c) for _, c in filled):
         return True
-    return continues and all(len(c) <= s.FORM_HEADER_CONTINUATION_CHARS for c in filled)
+    if not block or len(block) >= s.FORM_HEADER_MAX_ROWS:
+        return False
+    first = block[0].cells
+    return all(len(c) <= s.FORM_HEADER_CONTINUATION_CHARS for _, c in filled) and any(
+        i >= len(first) or not compact(first[i]) for i, _ in filled
+    )
 
 
-def _kind(column_label: str, texts: list[str]) -> str | None:
-    for pattern, kind in s.FORM_VALUE_KINDS:
-        if re.search(pattern, column_label):
+_VALUE_KINDS = [(re.compile(pattern), kind) for pattern, kind in s.FORM_VALUE_KINDS]
+
+
+@lru_cache(maxsize=1 << 12)
+def _kind(column_label: str, texts: tuple[str, ...]) -> str | None:
+    for pattern, kind in _VALUE_KINDS:
+        if pattern.search(column_label):
             return kind
     if s.FORM_MONEY_WORDS.search(column_label) or any(
         s.FORM_MONEY_WORDS.search(compact(t)) for t in texts
@@ -92,38 +113,76 @@ class _State:
 
     def __init__(self, table_unit: str | None) -> None:
         self.table_unit = table_unit
-        self.labels: list[str] = []  # column labels of the current header block
-        self.block: list[Row] = []
-        self.block_unit: str | None = None
+        self.block: list[Row] = []  # the rows of the current header block
+        self._labels: list[str] = []
+        self._block_unit: str | None = None
+        self._subject_column: int | None = None
+        self._settled = True  # labels, unit and subject column computed for the block
         self.subject: str | None = None
-        self.subject_column: int | None = None
         self.group: str | None = None  # the first column's label, carried down while blank
-        self.group_unit: str | None = None
+        self._group_cells: list[str] = []
         self.previous_was_header = False
 
     def header(self, row: Row) -> None:
-        self.block = [*self.block, row] if self.previous_was_header else [row]
-        width = max(len(r.cells) for r in self.block)
-        self.labels = ["/".join(p) for p in header_paths(self.block, width)]
-        self.block_unit = _unit_in([c for r in self.block for c in r.cells if c])
-        self.subject_column = _subject_column(self.labels)
-        self.group = self.group_unit = None
+        if self.previous_was_header:
+            self.block.append(row)
+        else:
+            self.block = [row]
+        self._settled = False  # computed once the block is read (a block can be long)
+        self.group = None
+        self._group_cells = []
         self.previous_was_header = True
+
+    def _settle(self) -> None:
+        if self._settled:
+            return
+        width = max(len(r.cells) for r in self.block)
+        self._labels = ["/".join(p) for p in header_paths(self.block, width)]
+        self._block_unit = _unit_in([c for r in self.block for c in r.cells if c])
+        self._subject_column = _subject_column(self._labels)
+        self._settled = True
+
+    @property
+    def labels(self) -> list[str]:
+        """Column labels of the current header block."""
+        self._settle()
+        return self._labels
+
+    @property
+    def block_unit(self) -> str | None:
+        """The one unit the current header block prints."""
+        self._settle()
+        return self._block_unit
+
+    @property
+    def subject_column(self) -> int | None:
+        """The column of names (项目名称, 单位名称) under the current header block."""
+        self._settle()
+        return self._subject_column
 
     def text_row(self, row: Row) -> None:
         self.previous_was_header = False
-        texts = [c.strip() for c in row.cells if compact(c)]
-        if texts and s.FORM_SUBJECT_KEY.match(compact(texts[0])) and len(texts) > 1:
-            self.subject = texts[1]
+        texts = (c for c in row.cells if compact(c))
+        key = next(texts, None)
+        if key is not None and s.FORM_SUBJECT_KEY.match(compact(key)):
+            value = next(texts, None)
+            if value is not None:
+                self.subject = value.strip()
         self._group(row)
 
     def _group(self, row: Row) -> None:
         first = row.cells[0].strip() if row.cells else ""
         if first and not _is_number(first) and self.subject_column != 0:
             self.group = first
-            self.group_unit = _unit_in([c for c in row.cells if c and not _is_number(c)])
+            self._group_cells = row.cells
         elif first:
-            self.group = self.group_unit = None
+            self.group = None
+            self._group_cells = []
+
+    @property
+    def group_unit(self) -> str | None:
+        """The one unit the labels of the row that began the row group print."""
+        return _unit_in([c for c in self._group_cells if c and not _is_number(c)])
 
     def label(self, index: int) -> str:
         return self.labels[index] if index < len(self.labels) else ""
@@ -150,11 +209,11 @@ def form_rows(
     skipped: list[tuple[int, str]] = []
     for row in rows:
         cells = row.cells
-        numbers = [i for i, c in enumerate(cells) if _is_number(c.strip())]
+        numbers = [i for i, c in enumerate(cells) if c[-1:] in _DIGIT_END and _is_number(c.strip())]
         if numbers and is_column_number_row(cells) and len(numbers) > 2:
             continue  # 1 2 3 … under a header: column numbers
         if not numbers:
-            if _is_header(cells, state.previous_was_header):
+            if _is_header(cells, state.block if state.previous_was_header else None):
                 state.header(row)
             else:
                 state.text_row(row)
@@ -166,6 +225,7 @@ def form_rows(
             if named and not _is_number(named):
                 state.subject = named
         previous = -1
+        total: bool | None = None  # a 合计 row (read once per row)
         for index in numbers:
             column_label = state.label(index)
             texts = [
@@ -185,7 +245,7 @@ def form_rows(
             if state.block and len(cells) < len(state.labels):
                 skipped.append((row.line, f"'{cell}': {SHORT_ROW}"))
                 continue
-            kind = _kind(column_label, texts)
+            kind = _kind(column_label, tuple(texts))
             if kind is None:
                 skipped.append(
                     (
@@ -217,7 +277,8 @@ def form_rows(
             leading = texts or [
                 c.strip() for c in cells[:index] if compact(c) and not _is_number(c.strip())
             ]
-            total = any(s.TOTAL_LABEL.match(compact(c)) for c in cells if c)
+            if total is None:
+                total = any(s.TOTAL_LABEL.match(compact(c)) for c in cells if c)
             out.append(
                 {
                     "source_line": row.line,

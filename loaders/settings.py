@@ -109,6 +109,7 @@ FORM_HEADER_WORD = re.compile(
 )
 FORM_HEADER_CELL_CHARS = 20
 FORM_HEADER_CONTINUATION_CHARS = 10
+FORM_HEADER_MAX_ROWS = 4
 # what a value is, from its column label, first match wins; a column naming none of these holds
 # money where its label or the row's label says so (FORM_MONEY_WORDS), else it is not read
 FORM_VALUE_KINDS: list[tuple[str, str]] = [
