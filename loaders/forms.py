@@ -30,7 +30,14 @@ from typing import Any
 
 from loaders import settings as s
 from loaders.amounts import fits_landed, is_amount, parse_amount
-from loaders.segment import Row, header_paths, is_column_number_row
+from loaders.segment import (
+    Row,
+    column_extents,
+    header_paths,
+    is_column_number_row,
+    printed_twice,
+    realign,
+)
 from loaders.text import compact, fold
 
 NOTES_PER_TABLE = 20
@@ -207,13 +214,27 @@ def form_rows(
     out: list[dict[str, Any]] = []
     printed = 0
     skipped: list[tuple[int, str]] = []
+    under: list[Row] = []  # the rows of the current header block and below it
+    rows = [r for r in rows if r.cells]
+    clipped = {
+        id(cut)
+        for cut, whole in zip(rows, rows[1:], strict=False)
+        if whole.page > cut.page and printed_twice(cut, whole)
+    }
     for row in rows:
+        if id(row) in clipped:
+            continue  # printed again, whole, at the top of the next page: read there
+        if state.block and len(row.cells) < len(state.labels) and row.boxes:
+            row = realign(row, column_extents(under, len(state.labels))) or row
+        under.append(row)
         cells = row.cells
         numbers = [i for i, c in enumerate(cells) if c[-1:] in _DIGIT_END and _is_number(c.strip())]
         if numbers and is_column_number_row(cells) and len(numbers) > 2:
             continue  # 1 2 3 … under a header: column numbers
         if not numbers:
             if _is_header(cells, state.block if state.previous_was_header else None):
+                if not state.previous_was_header:
+                    under = [row]
                 state.header(row)
             else:
                 state.text_row(row)

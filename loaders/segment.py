@@ -10,7 +10,7 @@ rows are dropped from the body but kept as printed cells).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from loaders import settings as s
@@ -246,6 +246,112 @@ def header_paths(header: list[Row], ncols: int) -> list[list[str]]:
                 path.append(row[c])
         paths.append(path)
     return paths
+
+
+def column_extents(rows: list[Row], width: int) -> list[tuple[float, float] | None]:
+    """The x-extent of each of a table's columns: the union of its cells' boxes (PDF input).
+
+    Only rows of the table's full ``width`` count, and of a long text beside a blank cell only
+    its start: a sentence in a merged cell would widen its column over its neighbours. A column
+    no such cell prints is None. Pass the rows under one header: a form's sections have grids
+    of their own.
+    """
+    extents: list[tuple[float, float] | None] = [None] * width
+    for row in rows:
+        if len(row.cells) != width or not row.boxes:
+            continue
+        for col, box in enumerate(row.boxes):
+            if box is None or not row.cells[col].strip():
+                continue
+            text = compact(row.cells[col])
+            x0, x1 = box[0], box[2]
+            if (
+                col + 1 < width
+                and not row.cells[col + 1].strip()
+                and len(text) > SHORT_CELL_CHARS
+                and not s.AMOUNT.match(text)
+            ):
+                x1 = x0  # a long text may span the blank cell right of it: its start only
+            old = extents[col]
+            extents[col] = (x0, x1) if old is None else (min(old[0], x0), max(old[1], x1))
+    return extents
+
+
+# a text cell this short never spans two columns (a label, a unit, a target like ≥95%)
+SHORT_CELL_CHARS = 8
+# how far (points) a cell's centre may lie outside a column's extent and still be in it
+COLUMN_TOLERANCE = 2.0
+
+
+def realign(row: Row, extents: list[tuple[float, float] | None]) -> Row | None:
+    """A row printed with fewer cells than its table, placed under the table's columns.
+
+    A page whose ruling merges cells (a table continued on the next page, a merged 指标值 cell)
+    gives its rows fewer cells than the header. Each cell is placed by the centre of its box in
+    the column extents of the table's full rows (:func:`column_extents`); a text cell outside
+    every extent takes the free column between its neighbours. Where a number falls in no
+    column or in two, two cells fall in one, a text cell finds no free column, or the order of
+    the cells would change, the row is ambiguous: None (never a guess by position).
+    """
+    if not row.boxes:
+        return None
+    width = len(extents)
+    cells = [""] * width
+    boxes: list[BBox | None] = [None] * width
+    placed: list[int | None] = []
+    for cell, box in zip(row.cells, row.boxes, strict=False):
+        if not cell.strip():
+            continue
+        if box is None:
+            return None
+        centre = (box[0] + box[2]) / 2
+        hits = [
+            c
+            for c, e in enumerate(extents)
+            if e and e[0] - COLUMN_TOLERANCE <= centre <= e[1] + COLUMN_TOLERANCE
+        ]
+        if len(hits) == 1 and not cells[hits[0]]:
+            cells[hits[0]], boxes[hits[0]] = cell, box
+            placed.append(hits[0])
+        elif hits or s.AMOUNT.match(compact(cell)):
+            return None
+        else:
+            placed.append(None)
+            cells.append(cell)  # kept aside until its neighbours are placed
+            boxes.append(box)
+    aside = iter(zip(cells[width:], boxes[width:], strict=True))
+    cells, boxes = cells[:width], boxes[:width]
+    for position, col in enumerate(placed):
+        if col is not None:
+            continue
+        before = max((c for c in placed[:position] if c is not None), default=-1)
+        after = min((c for c in placed[position + 1 :] if c is not None), default=width)
+        free = [c for c in range(before + 1, after) if not cells[c]]
+        if len(free) != 1:
+            return None  # no column for it, or a choice: never a guess
+        cells[free[0]], boxes[free[0]] = next(aside)
+        placed[position] = free[0]
+    if placed != sorted(placed) or len(set(placed)) != len(placed):
+        return None
+    return replace(row, cells=cells, boxes=boxes)
+
+
+def printed_twice(cut: Row, whole: Row) -> bool:
+    """Is ``cut`` (a page's last row) a clipped copy of ``whole`` (the next page's first row)?
+
+    Some PDF generators clip a row that does not fit at the foot of a page and print it again,
+    whole, at the top of the next (the clipped copy often in fewer cells): its numbers are the
+    whole row's first numbers, in order, and its texts are parts of the whole row's texts.
+    """
+    if whole.page != cut.page + 1:
+        return False
+    numbers = [c for c in map(compact, cut.cells) if s.AMOUNT.match(c)]
+    whole_numbers = [c for c in map(compact, whole.cells) if s.AMOUNT.match(c)]
+    if not numbers or whole_numbers[: len(numbers)] != numbers:
+        return False
+    texts = [c for c in map(compact, cut.cells) if c and not s.AMOUNT.match(c)]
+    whole_text = "".join(compact(c) for c in whole.cells)
+    return bool(texts) and all(text in whole_text for text in texts)
 
 
 def header_row_count(rows: list[Row]) -> int:

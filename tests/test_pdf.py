@@ -678,3 +678,22 @@ def test_every_form_value_is_typed_or_noted(name):
         assert (
             c["status"] == ("complete" if not missing else "incomplete") or c["status"] == "empty"
         )
+
+
+def test_a_form_continued_on_a_page_with_merged_columns_is_placed_by_geometry():
+    # Beijing 预算13表 continues from p.44 (9 cells a row) on p.45, whose ruling gives 6 cells:
+    # 政府采购检查抽取项目数量 ≥ 150 个 goes under 指标值 by the x-extents of p.44's columns
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    (value,) = [r for r in doc.datasets["form_values"] if r["source_line"] == 1468]
+    assert (value["source_page"], value["col_index"], value["column_label"]) == (45, 6, "指标值")
+    assert (value["printed_number"], value["unit_as_printed"]) == (Decimal("150"), "个")
+    assert value["row_label"].endswith("产出指标数量指标政府采购检查抽取项目数量 / ≥")
+    # SWU p.17: the 分值 of 设备更新数量 (27台、件、套 | 5) under 分值（90）, as on p.16
+    swu = _parse("southwest_university_2023_dept_budget.pdf")
+    weights = {
+        r["source_line"]: r
+        for r in swu.datasets["form_values"]
+        if r["source_page"] == 17 and r["value_kind"] == "weight"
+    }
+    assert weights[347]["col_index"] == 6 and weights[347]["printed_number"] == Decimal("5")
+    assert weights[347]["column_label"] == "分值(90)"

@@ -1,4 +1,4 @@
--- Completeness (DESIGN.md §5, pipeline test): every amount landed from a recognised table
+-- Completeness (docs/design.md §5, pipeline test): every amount landed from a recognised table
 -- reaches exactly one fact row or is recorded exactly once as a printed subtotal / breakdown in
 -- the intermediate layer. Nothing is dropped, nothing is counted twice.
 --
