@@ -1,5 +1,5 @@
 {#-
-    Helpers shared by the document-quality rule models (models/intermediate/dq/, DESIGN.md §5).
+    Helpers shared by the document-quality rule models (models/intermediate/dq/, docs/design.md §5).
 
     dq_tolerance(n_addends): the allowed rounding difference, var('dq_tolerance_per_addend')
         (0.01 万元 by default) times the number of addends.

@@ -1,6 +1,6 @@
 {#-
     Generic test for document-quality checks (int_dq_checks): one row per rule that has failing
-    checks, with their number. Configure it with severity `warn` (DESIGN.md §5: document-quality
+    checks, with their number. Configure it with severity `warn` (docs/design.md §5: document-quality
     rules never block a build), so `dbt build` warns with the number of rules that found
     something; fct_dq_findings lists the checks.
 -#}

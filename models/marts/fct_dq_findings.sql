@@ -1,5 +1,5 @@
 -- Document-quality findings: one row per failed or not-evaluable check (rules R01–R10 of
--- DESIGN.md §5, listed in seed dq_rules). Findings never block a build: the facts keep the
+-- docs/design.md §5, listed in seed dq_rules). Findings never block a build: the facts keep the
 -- printed numbers and these rows say what disagrees, where, and by how much.
 
 with

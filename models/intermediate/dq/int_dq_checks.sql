@@ -1,4 +1,4 @@
--- Every document-quality check evaluated (rules R01–R10 of DESIGN.md §5): one row per check,
+-- Every document-quality check evaluated (rules R01–R10 of docs/design.md §5): one row per check,
 -- passed, failed or not evaluable, with the rule's severity from seed dq_rules. A check that
 -- fails on a table the loader did not read completely (coverage `incomplete`: some of its
 -- numbers are in cells only) is not evaluable: its sums would be of a part of the table.
