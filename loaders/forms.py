@@ -77,11 +77,13 @@ def _is_header(cells: list[str], block: list[Row] | None) -> bool:
     where the block's first row is blank (财政资金 | 其他资金 under 其中：). Rows that print values
     under every column they fill (an indicator row under 一级指标 | 二级指标) are not headers.
     """
-    filled = [(i, compact(c)) for i, c in enumerate(cells) if compact(c)]
-    if len(filled) < 2 or any(is_amount(c) for _, c in filled):
+    filled = [(i, text) for i, c in enumerate(cells) if c and (text := compact(c))]
+    if len(filled) < 2:
         return False
     if any(len(c) > s.FORM_HEADER_CELL_CHARS for _, c in filled):
         return False  # a sentence is a value (a target, a description), never a column's name
+    if any(is_amount(c) for _, c in filled):
+        return False
     if any(s.FORM_HEADER_WORD.search(c) for _, c in filled):
         return True
     if not block or len(block) >= s.FORM_HEADER_MAX_ROWS:
@@ -124,6 +126,8 @@ class _State:
         self._labels: list[str] = []
         self._block_unit: str | None = None
         self._subject_column: int | None = None
+        self._measure_unit_columns: list[int] = []
+        self.width = 0  # cells in the widest row of the current header block
         self._settled = True  # labels, unit and subject column computed for the block
         self.subject: str | None = None
         self.group: str | None = None  # the first column's label, carried down while blank
@@ -136,6 +140,7 @@ class _State:
         else:
             self.block = [row]
         self._settled = False  # computed once the block is read (a block can be long)
+        self.width = max(self.width if len(self.block) > 1 else 0, len(row.cells))
         self.group = None
         self._group_cells = []
         self.previous_was_header = True
@@ -147,6 +152,9 @@ class _State:
         self._labels = ["/".join(p) for p in header_paths(self.block, width)]
         self._block_unit = _unit_in([c for r in self.block for c in r.cells if c])
         self._subject_column = _subject_column(self._labels)
+        self._measure_unit_columns = [
+            i for i, label in enumerate(self._labels) if s.FORM_MEASURE_UNIT_COLUMN.search(label)
+        ]
         self._settled = True
 
     @property
@@ -154,6 +162,12 @@ class _State:
         """Column labels of the current header block."""
         self._settle()
         return self._labels
+
+    @property
+    def measure_unit_columns(self) -> list[int]:
+        """The columns printing an indicator's unit of measure (度量单位) under the block."""
+        self._settle()
+        return self._measure_unit_columns
 
     @property
     def block_unit(self) -> str | None:
@@ -224,12 +238,12 @@ def form_rows(
     for row in rows:
         if id(row) in clipped:
             continue  # printed again, whole, at the top of the next page: read there
-        if state.block and len(row.cells) < len(state.labels) and row.boxes:
-            row = realign(row, column_extents(under, len(state.labels))) or row
+        if state.block and len(row.cells) < state.width and row.boxes:
+            row = realign(row, column_extents(under, state.width)) or row
         under.append(row)
         cells = row.cells
         numbers = [i for i, c in enumerate(cells) if c[-1:] in _DIGIT_END and _is_number(c.strip())]
-        if numbers and is_column_number_row(cells) and len(numbers) > 2:
+        if len(numbers) > 2 and is_column_number_row(cells):
             continue  # 1 2 3 … under a header: column numbers
         if not numbers:
             if _is_header(cells, state.block if state.previous_was_header else None):
@@ -263,7 +277,7 @@ def form_rows(
             cell = cells[index].strip()
             if state.group and texts[:1] != [state.group]:
                 texts = [state.group, *texts]  # the row group's label heads every value
-            if state.block and len(cells) < len(state.labels):
+            if state.block and len(cells) < state.width:
                 skipped.append((row.line, f"'{cell}': {SHORT_ROW}"))
                 continue
             kind = _kind(column_label, tuple(texts))
@@ -321,7 +335,7 @@ def form_rows(
 
 
 def _measure_unit(cells: list[str], state: _State) -> str | None:
-    for index, cell in enumerate(cells):
-        if s.FORM_MEASURE_UNIT_COLUMN.search(state.label(index)) and compact(cell):
-            return cell.strip()
+    for index in state.measure_unit_columns:
+        if index < len(cells) and compact(cells[index]):
+            return cells[index].strip()
     return None

@@ -136,7 +136,8 @@ def header_signature(header: list[Row]) -> str:
 
 
 def _is_separator(cells: list[str]) -> bool:
-    return all(not c.strip(" -—*※\u3000") for c in cells)
+    # every cell only rules and markers: so is their concatenation (one strip, not one a cell)
+    return not "".join(cells).strip(" -—*※\u3000")
 
 
 def _is_tail(cell: str) -> bool:
