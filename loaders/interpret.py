@@ -240,7 +240,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
             "unrecognised table" if family == "unrecognised" else f"{family} tables are not typed"
         )
         return result
-    held = _held_back(ctx.disclosure_kind, unit)
+    held = _held_back(ctx.disclosure_kind, unit, result.header_text)
     if held:  # the table is read, but none of its amounts may be typed
         severity, code, message, reason = held
         result.notes.append(Note(severity, code, message, table.first_line))
@@ -289,18 +289,18 @@ def _form_values(
         result.notes.append(Note("error", "cell_not_landed", f"{reason}: kept in cells only", line))
 
 
-def _held_back(kind: str | None, unit: str | None) -> tuple[str, str, str, str] | None:
+def _held_back(kind: str | None, unit: str | None, header: str) -> tuple[str, str, str, str] | None:
     """Why a recognised table's amounts stay in cells only: (severity, code, message, reason)."""
-    if kind == "final_accounts":
-        # 决算 tables print actuals beside budget figures (决算数 / 预算数 / 调整预算数): until
-        # their measures are read, none of their amounts is typed (a budget figure must never
-        # land as an actual)
+    if kind == "final_accounts" and s.BUDGET_BASIS_WORDS.search(header):
+        # a 决算 table printing budget figures beside the actuals (预算数 | 决算数): until the
+        # basis of each column is read, none of its amounts is typed (a budget figure must never
+        # land as an actual). Its other tables print actuals only, and are typed.
         return (
             "warning",
             "final_accounts_not_typed",
-            "final accounts table: its measures (决算数, 预算数, …) are not read yet; the amounts "
-            "are kept in cells only",
-            "final accounts: measures not read yet",
+            "final accounts table printing budget figures beside the actuals (预算数 | 决算数): "
+            "the basis of its columns is not read yet; the amounts are kept in cells only",
+            "final accounts: budget beside actual, basis not read yet",
         )
     if unit is None:
         return (

@@ -204,8 +204,8 @@ def is_column_number_row(cells: list[str]) -> bool:
     """A header row that numbers the columns (``1 2 3 …``, ``※``/``**`` in label columns)."""
     # a marker cell (※, **) is never all digits: the digits are the compact cells that are
     digits = [k for k in map(compact, cells) if k.isdigit()]
-    if len(digits) < 2:
-        return False
+    if len(digits) < 2 or len(digits[-1]) > 2:
+        return False  # a table has fewer than 100 columns: 301 | 302 are two codes
     return [int(d) for d in digits] == list(range(int(digits[0]), int(digits[0]) + len(digits)))
 
 

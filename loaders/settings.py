@@ -40,6 +40,9 @@ DISCLOSURE_KINDS = {"budget": ("预算",), "final_accounts": ("决算",)}
 DEPARTMENT_SUFFIXES = ("管理中心", "中心", "委员会", "办公室", "局", "厅", "院", "所", "站", "馆")
 CITY_SUFFIXES = ("市", "州", "盟", "地区", "县", "区")
 
+# a converter's page-break marker line (pdf-parse: -- PAGE_BREAK --, -- 3 of 20 --)
+PAGE_MARKER = re.compile(r"^--\s*(?:PAGE_BREAK|\d+\s+of\s+\d+)\s*--\s*$")
+
 # ---------------------------------------------------------------- table families
 # A family is recognised by what its title says, not by one exact phrase: rules are tried in
 # order on the compact title (number, year and markup removed), first match wins. Each rule:
@@ -97,6 +100,10 @@ TYPED_FAMILIES = (
 )
 # families printed as forms (a 绩效目标表 per project) whose cell text may spill out of the grid
 FORM_FAMILIES = ("performance",)
+
+# the words of a final-accounts column that prints a budget figure, not the actual (决算数): such
+# a table is kept in cells until amount_basis is read
+BUDGET_BASIS_WORDS = re.compile(r"预算数|年初预算|调整预算|全年预算")
 
 # ---------------------------------------------------------------- form values (loaders.forms)
 # Families whose tables are forms or free lists rather than a classification: every number they
@@ -237,12 +244,12 @@ FUNCTION_MEASURES: list[tuple[str, str]] = [
     (r"(^|/)上年结转$", "carryover"),
     (r"上缴上级", "remit_to_superior"),
     (r"对(附属|下级)单位补助", "subsidy_to_subordinate"),
-    (r"合计|总计|预算数|支出预算|支出$", "total"),
+    (r"合计|总计|预算数|决算数|支出预算|支出$", "total"),
 ]
 # a table of basic expenditure by function: its 合计 is the basic expenditure
 BASIC_FUNCTION_MEASURES: list[tuple[str, str]] = [
     *((p, m) for p, m in FUNCTION_MEASURES if m.startswith("basic")),
-    (r"合计|总计|小计|预算数|支出$", "basic"),
+    (r"合计|总计|小计|预算数|决算数|支出$", "basic"),
 ]
 ECONOMIC_MEASURES: list[tuple[str, str]] = [
     (_PERSONNEL, "personnel"),
@@ -263,7 +270,7 @@ ECONOMIC_MEASURES: list[tuple[str, str]] = [
     # 支出经济分类汇总表 printed by kind of expenditure (合计 | 基本支出 | 项目支出)
     (r"(^|/)基本支出$", "basic"),
     (r"(^|/)(项目支出|专项业务经费支出)$", "project"),
-    (r"合计|总计|预算数", "total"),
+    (r"合计|总计|预算数|决算数", "total"),
 ]
 # the basic-expenditure table of some cities breaks basic expenditure down by revenue source
 ECONOMIC_SOURCE_COLUMNS = re.compile(
@@ -313,7 +320,7 @@ SUMMARY_MEASURES: list[tuple[str, str]] = [
     (r"项目支出", "project"),
     (r"基本支出", "basic"),
     (r"合计|小计", "total"),
-    (r"金额|预算数|\d{4}年$", "amount"),
+    (r"金额|预算数|决算数|\d{4}年$", "amount"),
 ]
 # further label/amount pairs of a 收支总表's expenditure side, by their label header: the same
 # expenditure listed by economic class (西安: 部门预算支出经济分类科目 | 政府预算支出经济分类科目).

@@ -116,8 +116,9 @@ def read_text(decoded: Decoded) -> Document:
     """The document model of tab-separated converter text (the samples' dialect).
 
     A line holding a tab is a table row (its cells are the tab-separated fields), unless it is
-    a table-of-contents line with dot leaders; any other line is a text line. A form feed
-    starts a new page. Line numbers are the text's.
+    a table-of-contents line with dot leaders; any other line is a text line. A form feed, or a
+    converter's page-marker line (``-- PAGE_BREAK --``, ``-- 3 of 20 --``), starts a new page;
+    a marker line is not text. Line numbers are the text's.
     """
     lines: list[Line] = []
     append = lines.append
@@ -132,8 +133,13 @@ def read_text(decoded: Decoded) -> Document:
             line = line.replace("\f", "")
         if not line or line.isspace():
             continue
+        if line[:2] == "--" and s.PAGE_MARKER.match(line):
+            page += 1
+            continue
         if "\t" in line and (("...." not in line and "…" not in line) or not leader(line)):
             append(Line(number, page, line.split("\t"), True))
         else:
             append(Line(number, page, [line], False))
-    return Document(lines, page, "tsv", decoded.encoding, text=decoded.text)
+    # a trailing form feed or marker (after the last page) starts no page
+    pages = lines[-1].page if lines else 1
+    return Document(lines, pages, "tsv", decoded.encoding, text=decoded.text)

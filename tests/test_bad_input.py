@@ -14,6 +14,7 @@ from conftest import DOCUMENTS, SAMPLES, amount_positions, parse_path
 
 from loaders import landing
 from loaders.cli import main
+from loaders.document import parse_bytes
 from loaders.landing import load
 
 ANYANG = DOCUMENTS / SAMPLES["anyang"]
@@ -338,3 +339,32 @@ def test_a_table_without_a_unit_is_never_assumed_to_be_in_wanyuan(tmp_path):
     assert any(n["code"] == "no_unit" for n in parsed.datasets["parse_notes"])
     (coverage,) = [c for c in parsed.datasets["coverage"] if c["family"] == "three_public"]
     assert (coverage["status"], coverage["reason"]) == ("not_typed", "no unit printed")
+
+
+@pytest.mark.parametrize("marker", ["\f", "-- PAGE_BREAK --\n", "-- {page} of 9 --\n"])
+def test_page_breaks_of_every_converter_number_pages_and_change_no_number(marker):
+    # the Changzhi sample cut into pages at its table titles, as converters mark page breaks
+    text = (DOCUMENTS / SAMPLES["changzhi"]).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    titles = [i for i, line in enumerate(lines) if line.strip().endswith("表") and "\t" not in line]
+    assert len(titles) > 3
+    paged = []
+    page = 1
+    for i, line in enumerate(lines):
+        if i in titles[1:]:
+            mark = marker.format(page=page)
+            if mark == "\f":
+                line = "\f" + line
+            else:
+                paged.append(mark.rstrip("\n"))
+            page += 1
+        paged.append(line)
+    before = parse_bytes(text.encode("utf-8"), "changzhi.txt")
+    after = parse_bytes("\n".join(paged).encode("utf-8"), "changzhi.txt")
+    assert after.document["page_count"] == page == len(titles)
+    key = ("function_code", "measure", "amount")
+    assert sorted(tuple(str(r[k]) for k in key) for r in after.datasets["function_rows"]) == sorted(
+        tuple(str(r[k]) for k in key) for r in before.datasets["function_rows"]
+    )
+    pages = {r["source_page"] for r in after.datasets["function_rows"]}
+    assert len(pages) > 1 and max(pages) <= page

@@ -92,13 +92,17 @@ def test_three_public_costs_of_a_pdf_in_wanyuan(warehouse):
     assert rows["vehicle_operation"] == D("21.56")
 
 
-def test_final_accounts_land_no_fact_yet(warehouse):
+def test_final_accounts_land_their_actuals_as_facts(warehouse):
+    # p.12 一般公共预算财政拨款支出决算表: 2013901 行政运行 51.32 (合计 = 基本支出)
     doc = _document(warehouse, "shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf")
     assert doc[3] == "final_accounts"
-    (n,) = warehouse.execute(
-        "select count(*) from main.fct_expenditure_by_function where document_id = ?", [doc[0]]
+    row = warehouse.execute(
+        "select total_amount, basic_amount, source_page from main.fct_expenditure_by_function"
+        " where document_id = ? and budget_scope = 'general_public_budget'"
+        " and function_code = '2013901'",
+        [doc[0]],
     ).fetchone()
-    assert n == 0
+    assert row == (D("51.32"), D("51.32"), 12)
 
 
 def test_the_narrative_part_lists_the_tables_of_the_tables_part(warehouse):
@@ -148,8 +152,8 @@ def test_a_generic_item_name_under_many_sections_is_no_r06_finding(warehouse):
 
 
 def test_a_three_public_table_not_read_is_null_not_zero(warehouse):
-    # 上海普陀 party social work 2024 final accounts: its 财政拨款“三公”经费支出决算表 lands no
-    # typed amount (final accounts are not read yet), so no category may read 0
+    # 上海普陀 party social work 2024 final accounts: its 财政拨款“三公”经费支出决算表 prints its
+    # header and no row, so it lands no typed amount and no category may read 0
     doc = _document(warehouse, "shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf")
     rows = warehouse.execute(
         "select category, amount, is_printed from main.fct_three_public_costs"
