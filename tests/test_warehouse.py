@@ -255,3 +255,27 @@ def test_the_mart_contract_refuses_a_bad_row(warehouse, tmp_path, table, change,
         if not key_breach:  # the real row itself goes in: only the change is refused
             con.execute(f"insert into {table} select * from original")
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1
+
+
+def test_every_class_in_the_facts_has_an_english_name_and_a_cofog_division(warehouse):
+    # 2210302 住房公积金管理, the core item of every sample, is in 221 住房保障支出
+    row = warehouse.execute(
+        "select class_name_en, cofog_division, cofog_name_en from dim_function_classification"
+        " where function_code = '2210302'"
+    ).fetchone()
+    assert row == ("Housing security", "06", "Housing and community amenities")
+    # every function class the samples print is labelled (this project's translation)
+    unlabelled = warehouse.execute(
+        "select distinct f.class_code from fct_expenditure_by_function as f"
+        " join dim_function_classification as d using (function_code)"
+        " where d.class_name_en is null or d.cofog_division is null"
+    ).fetchall()
+    assert unlabelled == []
+    labels = dict(
+        warehouse.execute(
+            "select scheme || ':' || economic_code, class_name_en"
+            " from dim_economic_classification where level = 'class'"
+        ).fetchall()
+    )
+    assert labels["department:301"] == "Wages and benefits"
+    assert labels["government:502"] == "Goods and services of government agencies"

@@ -141,12 +141,17 @@ final as (
         case when length(all_codes.economic_code) = 5 then left(all_codes.economic_code, 3) end as parent_code,
         left(all_codes.economic_code, 3) as class_code,
         class_names.name_zh as class_name_zh,
+        labels.name_en as class_name_en,
         all_codes.source
     from all_codes
     left join all_codes as class_names
         on
             all_codes.scheme = class_names.scheme
             and left(all_codes.economic_code, 3) = class_names.economic_code
+    left join {{ ref('classification_labels_en') }} as labels
+        on
+            all_codes.scheme = labels.scheme
+            and left(all_codes.economic_code, 3) = labels.class_code
 
 )
 

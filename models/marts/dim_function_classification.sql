@@ -133,6 +133,9 @@ final as (
         end as parent_code,
         left(all_codes.function_code, 3) as class_code,
         class_names.name_zh as class_name_zh,
+        labels.name_en as class_name_en,
+        labels.cofog_division,
+        labels.cofog_name_en,
         case when length(all_codes.function_code) >= 5 then left(all_codes.function_code, 5) end as section_code,
         case when length(all_codes.function_code) >= 5 then section_names.name_zh end as section_name_zh,
         all_codes.source,
@@ -142,6 +145,10 @@ final as (
         on left(all_codes.function_code, 3) = class_names.function_code
     left join all_codes as section_names
         on left(all_codes.function_code, 5) = section_names.function_code
+    left join {{ ref('classification_labels_en') }} as labels
+        on
+            labels.scheme = 'function'
+            and left(all_codes.function_code, 3) = labels.class_code
 
 )
 
