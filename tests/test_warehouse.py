@@ -279,3 +279,20 @@ def test_every_class_in_the_facts_has_an_english_name_and_a_cofog_division(wareh
     )
     assert labels["department:301"] == "Wages and benefits"
     assert labels["government:502"] == "Goods and services of government agencies"
+
+
+def test_overview_and_findings_name_city_and_department(warehouse):
+    names = dict(
+        warehouse.execute("select city_name_zh, city_name_en from mart_budget_overview").fetchall()
+    )
+    assert names[CITY["urumqi"]] == "Urumqi" and names[CITY["changzhi"]] == "Changzhi"
+    # every finding says whose document it is
+    rows = warehouse.execute(
+        "select distinct f.department_name_as_printed, d.department_name_as_printed"
+        " from fct_dq_findings as f join dim_document as d using (document_id)"
+    ).fetchall()
+    assert rows and all(found == printed for found, printed in rows)
+    (missing,) = warehouse.execute(
+        "select count(*) from fct_dq_findings where department_id is null or fiscal_year is null"
+    ).fetchone()
+    assert missing == 0

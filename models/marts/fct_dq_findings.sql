@@ -10,23 +10,34 @@ checks as (
 
 ),
 
+documents as (
+
+    select * from {{ documents_to_build(ref('int_documents_resolved')) }}
+
+),
+
 final as (
 
     select
-        document_id,
-        rule_id,
-        severity,
-        status,
-        subject,
-        expected,
-        actual,
-        difference,
-        tolerance,
-        message,
-        source_table,
-        source_line
+        checks.document_id,
+        checks.rule_id,
+        checks.severity,
+        checks.status,
+        checks.subject,
+        checks.expected,
+        checks.actual,
+        checks.difference,
+        checks.tolerance,
+        checks.message,
+        checks.source_table,
+        checks.source_line,
+        documents.department_id,
+        documents.department_name as department_name_as_printed,
+        documents.fiscal_year
     from checks
-    where status in ('fail', 'not_evaluable')
+    left join documents
+        on checks.document_id = documents.document_id
+    where checks.status in ('fail', 'not_evaluable')
 
 )
 

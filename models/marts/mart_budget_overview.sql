@@ -190,6 +190,7 @@ final as (
         documents.department_id,
         coalesce(departments.department_name, documents.department_name_as_printed) as department_name,
         departments.city_name_zh,
+        departments.city_name_en,
         documents.fiscal_year,
 
         ---------- revenue and expenditure (万元)
