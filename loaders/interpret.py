@@ -653,9 +653,27 @@ def _function_rows(table, body, columns, ctx, result):
         for col in columns:
             if col.measure == "fiscal_total":
                 col.measure = "total"
+    levels = _code_level_columns(columns)
+    above: dict[int, str] = {}  # the last class (3) and section (5) code printed above
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
+        carried = _carried_code(row, levels, labels.code, above)
+        if carried:
+            result.notes.append(
+                Note(
+                    "info",
+                    "code_carried",
+                    f"'{labels.code_as_printed}' printed under 款/项 with the 类 cell blank: "
+                    f"function code {carried} (the class above it)",
+                    row.line,
+                )
+            )
+            labels.code = carried
+        if labels.code and s.FUNCTION_CODE.match(labels.code) and len(labels.code) < 7:
+            above[len(labels.code)] = labels.code
+            if len(labels.code) == 3:
+                above.pop(5, None)
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
             role = "total"
@@ -682,6 +700,38 @@ def _function_rows(table, body, columns, ctx, result):
         }
         rows += _amount_rows(row, columns, result, base)
     return rows
+
+
+def _code_level_columns(columns: list[Column]) -> dict[str, int]:
+    """The label columns headed 类, 款 and 项 (a function code printed in three cells)."""
+    levels: dict[str, int] = {}
+    for col in columns:
+        leaf = col.path[-1] if col.path else ""
+        if col.is_label and leaf in ("类", "款", "项"):
+            levels.setdefault(leaf, col.index)
+    return levels
+
+
+def _carried_code(row: Row, levels: dict[str, int], code: str, above: dict[int, str]) -> str | None:
+    """The full code of a row printing 款 (and 项) under a blank 类 cell, from the rows above.
+
+    Hierarchical tables print the class only on its class row: ``| 40 | | 信访事务`` under
+    ``201 | | | 一般公共服务支出`` is section 20140. Only where the 类 cell is blank, the 款 cell
+    prints two digits and a class row was printed above; else None (the code stays as printed).
+    """
+    if len(levels) < 3 or not code or len(code) not in (2, 4) or 3 not in above:
+        return None
+
+    def cell(level: str) -> str:
+        index = levels[level]
+        return compact(row.cells[index]) if index < len(row.cells) else ""
+
+    section, item = cell("款"), cell("项")
+    if cell("类") or len(section) != 2 or not section.isdigit() or code != section + item:
+        return None
+    if item and (len(item) != 2 or not item.isdigit()):
+        return None
+    return above[3] + code
 
 
 def _revenue_rows(table, body, columns, ctx, result):
