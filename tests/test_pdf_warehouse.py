@@ -176,3 +176,15 @@ def test_a_category_printed_blank_in_a_table_that_was_read_is_zero(warehouse):
         [doc[0]],
     ).fetchone()
     assert amount == D("0") and not printed
+
+
+def test_the_counted_once_rows_sum_to_the_printed_total(warehouse):
+    # 长沙市信访局 p.14 部门支出总体情况表: 合计 1,935.36; scopes overlap, so an unfiltered sum
+    # counts the general_public_budget rows a second time
+    doc = _document(warehouse, "changsha_petition_bureau_2026_dept_budget.pdf")
+    once, everything = warehouse.execute(
+        "select sum(total_amount) filter (where is_counted_once), sum(total_amount)"
+        " from main.fct_expenditure_by_function where document_id = ?",
+        [doc[0]],
+    ).fetchone()
+    assert once == D("1935.36") and everything > once

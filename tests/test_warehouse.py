@@ -296,3 +296,22 @@ def test_overview_and_findings_name_city_and_department(warehouse):
         "select count(*) from fct_dq_findings where department_id is null or fiscal_year is null"
     ).fetchone()
     assert missing == 0
+
+
+def test_counted_once_rows_sum_to_each_documents_printed_total(warehouse):
+    # the printed expenditure total (收支总表) against the sum of the fact rows to count once; a
+    # 万元 table rounds each row, so 0.01 per summed row is the documents' own tolerance
+    rows = warehouse.execute(
+        """select o.city_name_zh, o.expenditure_total,
+                  sum(f.total_amount) filter (where f.is_counted_once),
+                  count(*) filter (where f.is_counted_once), sum(f.total_amount)
+           from mart_budget_overview as o
+           join fct_expenditure_by_function as f using (document_id)
+           group by all"""
+    ).fetchall()
+    assert len(rows) == 5
+    for city, printed, once, n, everything in rows:
+        assert abs(once - printed) <= D("0.01") * n, city
+        assert everything > printed + 1, city  # the scopes overlap: never sum them all
+    by_city = {city: once for city, _, once, _, _ in rows}
+    assert by_city[CITY["anyang"]] == D("31029.76")  # 收支总表 支出总计 31,029.76

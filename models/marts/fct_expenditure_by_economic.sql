@@ -86,6 +86,13 @@ final as (
         aggregated.code_resolution,
         aggregated.gov_code_resolution,
 
+        ---------- the rows to sum: each yuan once (all where printed, else basic and project)
+        case
+            when bool_or(aggregated.expenditure_type = 'all') over by_document
+                then aggregated.expenditure_type = 'all'
+            else aggregated.expenditure_type in ('basic', 'project')
+        end as is_counted_once,
+
         ---------- provenance
         aggregated.source_table,
         aggregated.source_line,
@@ -94,6 +101,7 @@ final as (
     from aggregated
     left join documents
         on aggregated.document_id = documents.document_id
+    window by_document as (partition by aggregated.document_id)
 
 )
 

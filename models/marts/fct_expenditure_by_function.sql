@@ -67,6 +67,15 @@ final as (
         cast(aggregated.personnel_amount as decimal(38, 6)) as personnel_amount,
         cast(aggregated.public_amount as decimal(38, 6)) as public_amount,
 
+        ---------- the rows to sum: each yuan once (the widest scope the document prints)
+        case
+            when bool_or(aggregated.budget_scope = 'all_funds') over by_document
+                then aggregated.budget_scope = 'all_funds'
+            when bool_or(aggregated.budget_scope = 'fiscal_appropriation') over by_document
+                then aggregated.budget_scope = 'fiscal_appropriation'
+            else aggregated.budget_scope in ('general_public_budget', 'government_fund', 'state_capital')
+        end as is_counted_once,
+
         ---------- provenance
         aggregated.source_table,
         aggregated.source_line,
@@ -75,6 +84,7 @@ final as (
     from aggregated
     left join documents
         on aggregated.document_id = documents.document_id
+    window by_document as (partition by aggregated.document_id)
 
 )
 
