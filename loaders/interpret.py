@@ -658,22 +658,7 @@ def _function_rows(table, body, columns, ctx, result):
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
-        carried = _carried_code(row, levels, labels.code, above)
-        if carried:
-            result.notes.append(
-                Note(
-                    "info",
-                    "code_carried",
-                    f"'{labels.code_as_printed}' printed under 款/项 with the 类 cell blank: "
-                    f"function code {carried} (the class above it)",
-                    row.line,
-                )
-            )
-            labels.code = carried
-        if labels.code and s.FUNCTION_CODE.match(labels.code) and len(labels.code) < 7:
-            above[len(labels.code)] = labels.code
-            if len(labels.code) == 3:
-                above.pop(5, None)
+        _carry_class(row, levels, labels, above, result)
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
             role = "total"
@@ -712,6 +697,28 @@ def _code_level_columns(columns: list[Column]) -> dict[str, int]:
     return levels
 
 
+def _carry_class(
+    row: Row, levels: dict[str, int], labels: _Labels, above: dict[int, str], result: TableResult
+) -> None:
+    """Complete a 款 row's code from the class printed above it (see :func:`_carried_code`)."""
+    carried = _carried_code(row, levels, labels.code, above)
+    if carried:
+        result.notes.append(
+            Note(
+                "info",
+                "code_carried",
+                f"'{labels.code_as_printed}' printed under 款/项 with the 类 cell blank: "
+                f"function code {carried} (the class above it)",
+                row.line,
+            )
+        )
+        labels.code = carried
+    if labels.code and s.FUNCTION_CODE.match(labels.code) and len(labels.code) < 7:
+        above[len(labels.code)] = labels.code
+        if len(labels.code) == 3:
+            above.pop(5, None)
+
+
 def _carried_code(row: Row, levels: dict[str, int], code: str, above: dict[int, str]) -> str | None:
     """The full code of a row printing 款 (and 项) under a blank 类 cell, from the rows above.
 
@@ -740,9 +747,12 @@ def _revenue_rows(table, body, columns, ctx, result):
         for c in columns
         if c.is_label and re.search(r"(部门|单位).*(代码|编码)", c.path_text)
     }
+    levels = _code_level_columns(columns)
+    above: dict[int, str] = {}  # the last class (3) and section (5) code printed above
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
+        _carry_class(row, levels, labels, above, result)
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or not (labels.code or name or labels.unit_code):
             role = "total"
