@@ -528,11 +528,11 @@ THREE_PUBLIC_CATEGORY_VALUES = tuple(
 
 # ---------------------------------------------------------------- summary tables
 SUMMARY_ROW_ROLES: list[tuple[str, str]] = [
-    (r"^(收入|支出)总计$", "total"),
+    (r"^(收入|支出)?总计$", "total"),
     (r"^本年(收入|支出)合计$", "subtotal"),
-    (r"^(收入|支出)合计$", "total"),
+    (r"^(收入|支出)?合计$", "total"),
     (r"^年终结转|^结转下年|^年末结转", "year_end"),
-    (r"上年(财政拨款)?结转|上年结余", "carryover"),
+    (r"^年初结转|上年(财政拨款)?结转|上年结余", "carryover"),
     (r"^其中", "sub_item"),
 ]
 PROJECT_CATEGORIES = re.compile(r"^(特定目标类|其他运转类|一般性项目|专项资金|部门专项|发展经费)$")

@@ -303,7 +303,7 @@ def test_changsha_codes_in_three_columns_and_blank_cells():
     assert set(rows) == {"total", "project"}  # the blank 基本支出 cell lands nothing
     assert rows["project"]["amount"] == Decimal("417.41")
     assert rows["project"]["code_as_printed"] == "201 40 04"
-    # the 款 row above it prints | 40 | | 信访事务 under 201: section 20140, its 类 from the row above
+    # the 款 row above it, | 40 | | 信访事务 under 201, is section 20140 (类 from the row above)
     section = _function_row_by_measure(doc, "20140", page=14)
     assert (section["total"]["row_role"], section["total"]["code_as_printed"]) == ("section", "40")
     assert section["total"]["amount"] == Decimal("1935.36")

@@ -188,3 +188,16 @@ def test_the_counted_once_rows_sum_to_the_printed_total(warehouse):
         [doc[0]],
     ).fetchone()
     assert once == D("1935.36") and everything > once
+
+
+def test_final_accounts_balance_and_agree_across_tables(warehouse):
+    # 西南大学 2023 决算 表1 line 153: 合计 569,496.54 on both sides (a bare 合计 is the total);
+    # 表3 支出决算表 本年支出合计 457,676.75 = 表1 本年支出合计
+    doc = _document(warehouse, "southwest_university_2023_dept_final_accounts.pdf")
+    checks = warehouse.execute(
+        "select rule_id, status, actual from main.int_dq_checks"
+        " where document_id = ? and rule_id in ('R03', 'R04')",
+        [doc[0]],
+    ).fetchall()
+    assert [(s, a) for r, s, a in checks if r == "R04"] == [("pass", D("569496.54"))]
+    assert len(checks) > 5 and all(status == "pass" for _, status, _ in checks)
