@@ -5,9 +5,9 @@ Pure functions turn the bytes of one disclosure (a PDF or a converter's text) in
 files, writing Parquet datasets, the manifest and the coverage report.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata  # not `version`: loaders.version is a module
 
 try:
-    __version__ = version("budget-warehouse")  # written once, in pyproject.toml
-except PackageNotFoundError:  # imported from a source tree that is not installed
+    __version__ = _metadata.version("budget-warehouse")  # written once, in pyproject.toml
+except _metadata.PackageNotFoundError:  # imported from a source tree that is not installed
     __version__ = "0+unknown"
