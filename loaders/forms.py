@@ -97,6 +97,26 @@ def _is_header(cells: list[str], block: list[Row] | None) -> bool:
 _VALUE_KINDS = [(re.compile(pattern), kind) for pattern, kind in s.FORM_VALUE_KINDS]
 
 
+def _head(rows: list[Row]) -> int:
+    """How many leading rows are one header block.
+
+    The rows above the table's first number, where one of them names a column of values and
+    none is a sentence (a form's key / value rows above its first number name no column of
+    values: they are no header).
+    """
+    head = 0
+    for row in rows:
+        if any(c[-1:] in _DIGIT_END and _is_number(c.strip()) for c in row.cells if c):
+            break
+        head += 1
+    lead = rows[:head]
+    if head < 2 or not any(_is_header(r.cells, None) for r in lead):
+        return 0
+    if any(len(compact(c)) > s.FORM_HEADER_CELL_CHARS for r in lead for c in r.cells if c):
+        return 0
+    return head
+
+
 @lru_cache(maxsize=1 << 12)
 def _kind(column_label: str, texts: tuple[str, ...]) -> str | None:
     for pattern, kind in _VALUE_KINDS:
@@ -235,7 +255,8 @@ def form_rows(
         for cut, whole in zip(rows, rows[1:], strict=False)
         if whole.page > cut.page and printed_twice(cut, whole)
     }
-    for row in rows:
+    head = _head(rows)
+    for position, row in enumerate(rows):
         if id(row) in clipped:
             continue  # printed again, whole, at the top of the next page: read there
         if state.block and len(row.cells) < state.width and row.boxes:
@@ -246,7 +267,9 @@ def form_rows(
         if len(numbers) > 2 and is_column_number_row(cells):
             continue  # 1 2 3 … under a header: column numbers
         if not numbers:
-            if _is_header(cells, state.block if state.previous_was_header else None):
+            if position < head or _is_header(
+                cells, state.block if state.previous_was_header else None
+            ):
                 if not state.previous_was_header:
                     under = [row]
                 state.header(row)
@@ -304,7 +327,7 @@ def form_rows(
                     skipped.append((row.line, f"'{cell}': {NO_UNIT}"))
                     continue
                 amount = value * factors[unit]
-            else:
+            elif kind == "indicator":  # the row's unit of measure is its target's, no other's
                 unit = _measure_unit(cells, state)
             if not fits_landed(value) or (amount is not None and not fits_landed(amount)):
                 skipped.append((row.line, f"'{cell}': {TOO_LARGE}"))

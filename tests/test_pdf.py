@@ -720,3 +720,19 @@ def test_a_form_continued_on_a_page_with_merged_columns_is_placed_by_geometry():
     }
     assert weights[347]["col_index"] == 6 and weights[347]["printed_number"] == Decimal("5")
     assert weights[347]["column_label"] == "分值(90)"
+
+
+def test_a_form_head_over_several_rows_names_its_code_column():
+    # 长沙 p.30 部门整体支出绩效目标表, head 单位编码 | 单位名称 | 年度预算申请 over 资金总额:
+    # 126001 is the unit's code (not a value); 1,935.36 is 年度预算申请/资金总额 in 万元
+    doc = _parse("changsha_petition_bureau_2026_dept_budget.pdf")
+    row = _form_values(doc, 386)
+    assert 1 not in row
+    assert (row[3]["column_label"], row[3]["amount"]) == (
+        "年度预算申请/资金总额",
+        Decimal("1935.36"),
+    )
+    # 转办申诉求决类信访事项总量 ≥ 10000 件, its 分值 4 in a 备注 column: a remark has no unit
+    targets = _form_values(doc, 390)
+    assert (targets[15]["value_kind"], targets[15]["unit_as_printed"]) == ("indicator", "件")
+    assert (targets[19]["value_kind"], targets[19]["unit_as_printed"]) == ("remark", None)
