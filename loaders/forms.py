@@ -84,6 +84,10 @@ def _is_header(cells: list[str], block: list[Row] | None) -> bool:
         return False  # a sentence is a value (a target, a description), never a column's name
     if any(is_amount(c) for _, c in filled):
         return False
+    if s.FORM_SUBJECT_KEY.match(filled[0][1]) and not s.FORM_SUBJECT_KEY.match(filled[1][1]):
+        # 项目名称 | X: a key and its value (X may end like a column's name: …专项资金); a header
+        # names columns beside it (单位名称 | 项目名称 | 金额)
+        return False
     if any(s.FORM_HEADER_WORD.search(c) for _, c in filled):
         return True
     if not block or len(block) >= s.FORM_HEADER_MAX_ROWS:

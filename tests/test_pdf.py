@@ -736,3 +736,13 @@ def test_a_form_head_over_several_rows_names_its_code_column():
     targets = _form_values(doc, 390)
     assert (targets[15]["value_kind"], targets[15]["unit_as_printed"]) == ("indicator", "件")
     assert (targets[19]["value_kind"], targets[19]["unit_as_printed"]) == ("remark", None)
+
+
+def test_a_form_key_whose_value_ends_like_a_column_name_is_no_header():
+    # 西安 p.69 专项资金总体绩效目标表: 项目名称 | 农村危房改造补助资金 is a key and its value,
+    # not a header naming a 资金 column; 资金金额（万元） | 实施期资金总额： | 818.75 is in 万元
+    doc = _parse("xian_housing_construction_bureau_2022_dept_budget.pdf")
+    funds = [r for r in doc.datasets["form_values"] if r["source_line"] == 1407]
+    assert {(r["subject"], r["unit_as_printed"], r["amount"]) for r in funds} == {
+        ("农村危房改造补助资金", "万元", Decimal("818.75"))
+    }
