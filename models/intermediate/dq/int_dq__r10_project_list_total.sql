@@ -93,7 +93,7 @@ final as (
         case
             when checks.listed_total is null
                 then
-                    'The document budgets ' || {{ dq_num('checks.project_total') }} || ' for projects (《'
+                    'The document prints project expenditure of ' || {{ dq_num('checks.project_total') }} || ' (《'
                     || total_table.title_as_printed || '》 line ' || checks.total_line
                     || ') but prints no project list to compare with.'
             else
