@@ -107,6 +107,7 @@ ROW_ROLES = {
     "carryover",
     "year_end",
 }
+PRINTED_NUMBER = r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
 MAX_AMOUNT = 1_000_000_000  # 万元: ten trillion yuan, far above any department's budget
 
 
@@ -144,27 +145,9 @@ def _suite_for(dataset: str) -> list[Any]:
             out.append(
                 e.ExpectColumnValuesToBeInSet(column="row_role", value_set=sorted(ROW_ROLES))
             )
-        out.append(
-            e.ExpectColumnValuesToBeBetween(
-                column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT
-            )
-        )
-        out.append(
-            e.ExpectColumnValuesToMatchRegex(
-                column="amount_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
-            )
-        )
+        out += _amount_checks("amount_as_printed")
     if dataset == "form_values":
-        out.append(
-            e.ExpectColumnValuesToBeBetween(
-                column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT
-            )
-        )
-        out.append(
-            e.ExpectColumnValuesToMatchRegex(
-                column="value_as_printed", regex=r"^\s*[-−]?[\d,，.．０-９\s]+\s*$"
-            )
-        )
+        out += _amount_checks("value_as_printed")
         out.append(
             e.ExpectColumnValuesToNotBeNull(
                 column="amount", row_condition=Column("value_kind") == s.FORM_AMOUNT_KIND
@@ -178,6 +161,17 @@ def _suite_for(dataset: str) -> list[Any]:
         )
         out.append(e.ExpectColumnValuesToBeUnique(column="document_id"))
     return out
+
+
+def _amount_checks(printed: str) -> list[Any]:
+    """An amount in range, and its printed text a number (thousands separators, full width)."""
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column="amount", min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT
+        ),
+        e.ExpectColumnValuesToMatchRegex(column=printed, regex=PRINTED_NUMBER),
+    ]
 
 
 def prepare() -> None:
