@@ -34,6 +34,7 @@ from loaders.segment import (
     Row,
     column_extents,
     header_paths,
+    header_row_count,
     is_column_number_row,
     printed_twice,
     realign,
@@ -108,11 +109,7 @@ def _head(rows: list[Row]) -> int:
     none is a sentence (a form's key / value rows above its first number name no column of
     values: they are no header).
     """
-    head = 0
-    for row in rows:
-        if any(c[-1:] in _DIGIT_END and _is_number(c.strip()) for c in row.cells if c):
-            break
-        head += 1
+    head = header_row_count(rows)
     lead = rows[:head]
     if head < 2 or not any(_is_header(r.cells, None) for r in lead):
         return 0
