@@ -47,7 +47,6 @@ SHORT_ROW = "the row prints fewer cells than its header"
 NO_UNIT = "an amount, but no unit is printed"
 UNREAD = "the labels do not say what it is"
 TOO_LARGE = "too large for the landed decimal type"
-FORM_REASONS = (SHORT_ROW, NO_UNIT, UNREAD, TOO_LARGE)
 
 
 def _unit_in(texts: list[str]) -> str | None:
@@ -243,12 +242,13 @@ def form_rows(
 
     Returns:
         The typed rows (with ``_col``), the number of values printed (codes not counted), and
-        for each value not typed its line and the reason.
+        for each value not typed its line, its reason (one of the constants above) and a
+        message.
     """
     state = _State(table_unit)
     out: list[dict[str, Any]] = []
     printed = 0
-    skipped: list[tuple[int, str]] = []
+    skipped: list[tuple[int, str, str]] = []
     under: list[Row] = []  # the rows of the current header block and below it
     rows = [r for r in rows if r.cells]
     clipped = {
@@ -302,13 +302,14 @@ def form_rows(
             if state.group and texts[:1] != [state.group]:
                 texts = [state.group, *texts]  # the row group's label heads every value
             if state.block and len(cells) < state.width:
-                skipped.append((row.line, f"'{cell}': {SHORT_ROW}"))
+                skipped.append((row.line, SHORT_ROW, f"'{cell}': {SHORT_ROW}"))
                 continue
             kind = _kind(column_label, tuple(texts))
             if kind is None:
                 skipped.append(
                     (
                         row.line,
+                        UNREAD,
                         f"'{cell}': {UNREAD} (column: {column_label or 'no header'}; row: "
                         f"{' / '.join(texts) or 'no label'})",
                     )
@@ -325,13 +326,13 @@ def form_rows(
                     or state.table_unit
                 )
                 if unit is None:
-                    skipped.append((row.line, f"'{cell}': {NO_UNIT}"))
+                    skipped.append((row.line, NO_UNIT, f"'{cell}': {NO_UNIT}"))
                     continue
                 amount = value * factors[unit]
             elif kind == "indicator":  # the row's unit of measure is its target's, no other's
                 unit = _measure_unit(cells, state)
             if not fits_landed(value) or (amount is not None and not fits_landed(amount)):
-                skipped.append((row.line, f"'{cell}': {TOO_LARGE}"))
+                skipped.append((row.line, TOO_LARGE, f"'{cell}': {TOO_LARGE}"))
                 continue
             leading = texts or [
                 c.strip() for c in cells[:index] if compact(c) and not _is_number(c.strip())

@@ -16,7 +16,7 @@ from typing import Any
 
 from loaders import settings as s
 from loaders.amounts import fits_landed, is_amount, parse_amount
-from loaders.forms import FORM_REASONS, NOTES_PER_TABLE, form_rows
+from loaders.forms import NOTES_PER_TABLE, form_rows
 from loaders.segment import (
     Row,
     Table,
@@ -68,7 +68,7 @@ class TableResult:
     n_body_rows: int = 0
     factor: Decimal = Decimal(1)
     not_typed: str | None = None  # why a table's numbers are kept in cells only
-    incomplete_reason: str | None = None  # why some of a typed table's numbers are
+    incomplete_reason: str | None = None  # why some of a typed table's numbers are in cells only
     positions: set[tuple[int, int]] = field(default_factory=set)  # (line, column) landed
     # lines and columns of another year's figures or of a change, kept in cells on purpose
     other_year_lines: set[int] = field(default_factory=set)
@@ -280,13 +280,13 @@ def _form_values(
         result.rows.append(row)
     result.numeric_printed = printed
     result.numeric_landed = len(typed)
-    reasons = Counter(
-        reason for _, message in skipped for reason in FORM_REASONS if reason in message
-    )
+    reasons = Counter(reason for _, reason, _ in skipped)
     if reasons:
         result.incomplete_reason = "; ".join(f"{r} ({n})" for r, n in reasons.most_common())
-    for line, reason in skipped[:NOTES_PER_TABLE]:
-        result.notes.append(Note("error", "cell_not_landed", f"{reason}: kept in cells only", line))
+    for line, _, message in skipped[:NOTES_PER_TABLE]:
+        result.notes.append(
+            Note("error", "cell_not_landed", f"{message}: kept in cells only", line)
+        )
 
 
 def _held_back(kind: str | None, unit: str | None, header: str) -> tuple[str, str, str, str] | None:
@@ -654,11 +654,11 @@ def _function_rows(table, body, columns, ctx, result):
             if col.measure == "fiscal_total":
                 col.measure = "total"
     levels = _code_level_columns(columns)
-    above: dict[int, str] = {}  # the last class (3) and section (5) code printed above
+    classes: list[str] = []  # the class codes printed so far (the last is the one above)
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
-        _carry_class(row, levels, labels, above, result)
+        _carry_class(row, levels, labels, classes, result)
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
             role = "total"
@@ -698,10 +698,10 @@ def _code_level_columns(columns: list[Column]) -> dict[str, int]:
 
 
 def _carry_class(
-    row: Row, levels: dict[str, int], labels: _Labels, above: dict[int, str], result: TableResult
+    row: Row, levels: dict[str, int], labels: _Labels, classes: list[str], result: TableResult
 ) -> None:
     """Complete a 款 row's code from the class printed above it (see :func:`_carried_code`)."""
-    carried = _carried_code(row, levels, labels.code, above)
+    carried = _carried_code(row, levels, labels.code, classes[-1] if classes else None)
     if carried:
         result.notes.append(
             Note(
@@ -713,20 +713,18 @@ def _carry_class(
             )
         )
         labels.code = carried
-    if labels.code and s.FUNCTION_CODE.match(labels.code) and len(labels.code) < 7:
-        above[len(labels.code)] = labels.code
-        if len(labels.code) == 3:
-            above.pop(5, None)
+    if labels.code and len(labels.code) == 3 and labels.code.isdigit():
+        classes.append(labels.code)
 
 
-def _carried_code(row: Row, levels: dict[str, int], code: str, above: dict[int, str]) -> str | None:
+def _carried_code(row: Row, levels: dict[str, int], code: str, above: str | None) -> str | None:
     """The full code of a row printing 款 (and 项) under a blank 类 cell, from the rows above.
 
     Hierarchical tables print the class only on its class row: ``| 40 | | 信访事务`` under
     ``201 | | | 一般公共服务支出`` is section 20140. Only where the 类 cell is blank, the 款 cell
     prints two digits and a class row was printed above; else None (the code stays as printed).
     """
-    if len(levels) < 3 or not code or len(code) not in (2, 4) or 3 not in above:
+    if len(levels) < 3 or not code or len(code) not in (2, 4) or above is None:
         return None
 
     def cell(level: str) -> str:
@@ -738,7 +736,7 @@ def _carried_code(row: Row, levels: dict[str, int], code: str, above: dict[int, 
         return None
     if item and (len(item) != 2 or not item.isdigit()):
         return None
-    return above[3] + code
+    return above + code
 
 
 def _revenue_rows(table, body, columns, ctx, result):
@@ -748,11 +746,11 @@ def _revenue_rows(table, body, columns, ctx, result):
         if c.is_label and re.search(r"(部门|单位).*(代码|编码)", c.path_text)
     }
     levels = _code_level_columns(columns)
-    above: dict[int, str] = {}  # the last class (3) and section (5) code printed above
+    classes: list[str] = []  # the class codes printed so far (the last is the one above)
     rows = []
     for row in body:
         labels = _labels(row, columns, unit_cols)
-        _carry_class(row, levels, labels, above, result)
+        _carry_class(row, levels, labels, classes, result)
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or not (labels.code or name or labels.unit_code):
             role = "total"
