@@ -298,7 +298,8 @@ def realign(row: Row, extents: list[tuple[float, float] | None]) -> Row | None:
     width = len(extents)
     cells = [""] * width
     boxes: list[BBox | None] = [None] * width
-    placed: list[int | None] = []
+    placed: list[int | None] = []  # each printed cell's column, None until its neighbours'
+    aside: list[tuple[str, BBox]] = []  # the text cells outside every extent, in order
     for cell, box in zip(row.cells, row.boxes, strict=False):
         if not cell.strip():
             continue
@@ -317,10 +318,8 @@ def realign(row: Row, extents: list[tuple[float, float] | None]) -> Row | None:
             return None
         else:
             placed.append(None)
-            cells.append(cell)  # kept aside until its neighbours are placed
-            boxes.append(box)
-    aside = iter(zip(cells[width:], boxes[width:], strict=True))
-    cells, boxes = cells[:width], boxes[:width]
+            aside.append((cell, box))
+    pending = iter(aside)
     for position, col in enumerate(placed):
         if col is not None:
             continue
@@ -329,7 +328,7 @@ def realign(row: Row, extents: list[tuple[float, float] | None]) -> Row | None:
         free = [c for c in range(before + 1, after) if not cells[c]]
         if len(free) != 1:
             return None  # no column for it, or a choice: never a guess
-        cells[free[0]], boxes[free[0]] = next(aside)
+        cells[free[0]], boxes[free[0]] = next(pending)
         placed[position] = free[0]
     if placed != sorted(placed) or len(set(placed)) != len(placed):
         return None

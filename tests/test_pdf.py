@@ -720,6 +720,15 @@ def test_a_form_continued_on_a_page_with_merged_columns_is_placed_by_geometry():
     }
     assert weights[347]["col_index"] == 6 and weights[347]["printed_number"] == Decimal("5")
     assert weights[347]["column_label"] == "分值(90)"
+    # SWU p.36 (236教师工作专项, continued): 完成培训人数 | 250人 | 15 under a header whose 分值
+    # column no row above measures: the geometry does not decide, so 15 stays in cells
+    assert not [r for r in swu.datasets["form_values"] if 786 <= r["source_line"] <= 789]
+    (teachers,) = [
+        c
+        for c in swu.datasets["coverage"]
+        if c["reason"] and "fewer cells than its header" in c["reason"]
+    ]
+    assert teachers["reason"] == "the row prints fewer cells than its header (4)"
 
 
 def test_a_form_head_over_several_rows_names_its_code_column():
