@@ -110,7 +110,8 @@ BUDGET_BASIS_WORDS = re.compile(r"预算数|年初预算|调整预算|全年预�
 # print lands in ``form_values`` with the labels printed beside and above it.
 FORM_VALUE_FAMILIES = ("performance", "procurement", "purchased_services")
 # a row without numbers is a header (of the whole table or of a section inside it) if one of its
-# cells names a column of values (ends with the word: 数量指标 is an indicator's class, not a column); the short text rows right below it continue that header
+# cells names a column of values: it ends with the word (数量指标 is an indicator's class, not a
+# column); the short text rows under its spans continue that header
 FORM_HEADER_WORD = re.compile(
     r"(?:指标值|目标值|金额|资金|总额|预算数|数量|分值|权重|度量单位|计量单位)(?:\([^)]*\))?[:：]?$"
 )
