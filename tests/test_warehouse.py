@@ -7,6 +7,7 @@ session. Every expected number is read from the documents.
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal as D
 from pathlib import Path
@@ -315,3 +316,12 @@ def test_counted_once_rows_sum_to_each_documents_printed_total(warehouse):
         assert everything > printed + 1, city  # the scopes overlap: never sum them all
     by_city = {city: once for city, _, once, _, _ in rows}
     assert by_city[CITY["anyang"]] == D("31029.76")  # 收支总表 支出总计 31,029.76
+
+
+def test_every_query_of_the_readme_runs(warehouse):
+    # the README's SQL is what a new analyst pastes first: each block must run on the marts
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    assert len(queries) >= 5
+    for query in queries:
+        assert warehouse.execute(query).fetchall(), query
