@@ -49,46 +49,56 @@ UNREAD = "the labels do not say what it is"
 TOO_LARGE = "too large for the landed decimal type"
 
 
+@lru_cache(maxsize=1 << 12)
+def _unit_of(text: str) -> str | None:
+    m = s.UNIT_IN_LABEL.search(fold(text)) or s.UNIT_IN_TEXT.search(fold(text))
+    return m.group(1) if m else None
+
+
 def _unit_in(texts: list[str]) -> str | None:
     """The one unit the labels print (``（元）``, ``单位：万元``), None where none or several."""
-    units = {
-        m.group(1)
-        for text in texts
-        for m in (s.UNIT_IN_LABEL.search(fold(text)) or s.UNIT_IN_TEXT.search(fold(text)),)
-        if m
-    }
+    units = {unit for text in texts if (unit := _unit_of(text))}
     return units.pop() if len(units) == 1 else None
-
-
-# the last character of a cell that can be a number (a printed number ends with a digit; cells
-# are read with trailing blanks, so a blank ends the test early only where it is no number)
-_DIGIT_END = frozenset("0123456789０１２３４５６７８９ \u3000\t")
 
 
 def _is_number(cell: str) -> bool:
     return bool(cell) and is_amount(cell)
 
 
-def _is_header(cells: list[str], block: list[Row] | None) -> bool:
+def _numbers(cells: list[str], packed: list[str]) -> list[int]:
+    """The positions of the cells that print a number (a printed number ends with a digit)."""
+    return [i for i, p in enumerate(packed) if p and p[-1].isdecimal() and is_amount(cells[i])]
+
+
+@lru_cache(maxsize=1 << 12)
+def _names_column(text: str) -> bool:
+    return bool(s.FORM_HEADER_WORD.search(text))
+
+
+def _is_header(packed: list[str], block: list[Row] | None) -> bool:
     """A row without numbers that heads the rows below it (see the module docstring).
 
-    ``block`` is the header block the row would continue (the rows right above it), or None.
+    ``packed`` is the row's cells, compact (:func:`loaders.text.compact`); ``block`` the header
+    block the row would continue (the rows right above it), or None.
     A continuation row is short words under the block's spans: at least one of its cells sits
     where the block's first row is blank (财政资金 | 其他资金 under 其中：). Rows that print values
     under every column they fill (an indicator row under 一级指标 | 二级指标) are not headers.
     """
-    filled = [(i, text) for i, c in enumerate(cells) if c and (text := compact(c))]
+    filled = [(i, text) for i, text in enumerate(packed) if text]
     if len(filled) < 2:
         return False
-    if any(len(c) > s.FORM_HEADER_CELL_CHARS for _, c in filled):
-        return False  # a sentence is a value (a target, a description), never a column's name
-    if any(is_amount(c) for _, c in filled):
-        return False
+    names = False  # a cell names a column of values
+    for _, text in filled:
+        if len(text) > s.FORM_HEADER_CELL_CHARS:
+            return False  # a sentence is a value (a target, a description), never a column's name
+        if text[-1].isdecimal() and is_amount(text):
+            return False
+        names = names or _names_column(text)
     if s.FORM_SUBJECT_KEY.match(filled[0][1]) and not s.FORM_SUBJECT_KEY.match(filled[1][1]):
         # 项目名称 | X: a key and its value (X may end like a column's name: …专项资金); a header
         # names columns beside it (单位名称 | 项目名称 | 金额)
         return False
-    if any(s.FORM_HEADER_WORD.search(c) for _, c in filled):
+    if names:
         return True
     if not block or len(block) >= s.FORM_HEADER_MAX_ROWS:
         return False
@@ -110,7 +120,7 @@ def _head(rows: list[Row]) -> int:
     """
     head = header_row_count(rows)
     lead = rows[:head]
-    if head < 2 or not any(_is_header(r.cells, None) for r in lead):
+    if head < 2 or not any(_is_header([compact(c) for c in r.cells], None) for r in lead):
         return 0
     if any(len(compact(c)) > s.FORM_HEADER_CELL_CHARS for r in lead for c in r.cells if c):
         return 0
@@ -143,15 +153,17 @@ class _State:
     def __init__(self, table_unit: str | None) -> None:
         self.table_unit = table_unit
         self.block: list[Row] = []  # the rows of the current header block
-        self._labels: list[str] = []
-        self._block_unit: str | None = None
-        self._subject_column: int | None = None
-        self._measure_unit_columns: list[int] = []
+        # read from the block by settle(), once it is complete (a block can be long):
+        self.labels: list[str] = []  # column labels of the current header block
+        self.block_unit: str | None = None  # the one unit the block prints
+        self.subject_column: int | None = None  # the column of names (项目名称, 单位名称)
+        self.measure_unit_columns: list[int] = []  # columns of an indicator's unit of measure
         self.width = 0  # cells in the widest row of the current header block
-        self._settled = True  # labels, unit and subject column computed for the block
+        self._settled = True
         self.subject: str | None = None
         self.group: str | None = None  # the first column's label, carried down while blank
         self._group_cells: list[str] = []
+        self._group_unit: tuple[str | None] | None = None  # the group's unit, once read
         self.previous_was_header = False
 
     def header(self, row: Row) -> None:
@@ -159,71 +171,57 @@ class _State:
             self.block.append(row)
         else:
             self.block = [row]
-        self._settled = False  # computed once the block is read (a block can be long)
+        self._settled = False
         self.width = max(self.width if len(self.block) > 1 else 0, len(row.cells))
         self.group = None
         self._group_cells = []
         self.previous_was_header = True
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
+        """Read the current header block (before the first row below it)."""
         if self._settled:
             return
         width = max(len(r.cells) for r in self.block)
-        self._labels = ["/".join(p) for p in header_paths(self.block, width)]
-        self._block_unit = _unit_in([c for r in self.block for c in r.cells if c])
-        self._subject_column = _subject_column(self._labels)
-        self._measure_unit_columns = [
-            i for i, label in enumerate(self._labels) if s.FORM_MEASURE_UNIT_COLUMN.search(label)
+        self.labels = ["/".join(p) for p in header_paths(self.block, width)]
+        self.block_unit = _unit_in([c for r in self.block for c in r.cells if c])
+        self.subject_column = _subject_column(self.labels)
+        self.measure_unit_columns = [
+            i for i, label in enumerate(self.labels) if s.FORM_MEASURE_UNIT_COLUMN.search(label)
         ]
         self._settled = True
 
-    @property
-    def labels(self) -> list[str]:
-        """Column labels of the current header block."""
-        self._settle()
-        return self._labels
-
-    @property
-    def measure_unit_columns(self) -> list[int]:
-        """The columns printing an indicator's unit of measure (度量单位) under the block."""
-        self._settle()
-        return self._measure_unit_columns
-
-    @property
-    def block_unit(self) -> str | None:
-        """The one unit the current header block prints."""
-        self._settle()
-        return self._block_unit
-
-    @property
-    def subject_column(self) -> int | None:
-        """The column of names (项目名称, 单位名称) under the current header block."""
-        self._settle()
-        return self._subject_column
-
-    def text_row(self, row: Row) -> None:
+    def text_row(self, row: Row, packed: list[str]) -> None:
         self.previous_was_header = False
-        texts = (c for c in row.cells if compact(c))
+        texts = (i for i, p in enumerate(packed) if p)
         key = next(texts, None)
-        if key is not None and s.FORM_SUBJECT_KEY.match(compact(key)):
+        if key is not None and s.FORM_SUBJECT_KEY.match(packed[key]):
             value = next(texts, None)
             if value is not None:
-                self.subject = value.strip()
-        self._group(row)
+                self.subject = row.cells[value].strip()
+        self.group_row(row, numbers=[])
 
-    def _group(self, row: Row) -> None:
+    def group_row(self, row: Row, numbers: list[int]) -> None:
+        """Carry the row group's label: the first cell, where it is a text.
+
+        ``numbers`` are the positions of the row's numbers.
+        """
         first = row.cells[0].strip() if row.cells else ""
-        if first and not _is_number(first) and self.subject_column != 0:
+        if first and (not numbers or numbers[0] != 0) and self.subject_column != 0:
             self.group = first
             self._group_cells = row.cells
+            self._group_unit = None
         elif first:
             self.group = None
             self._group_cells = []
+            self._group_unit = None
 
     @property
     def group_unit(self) -> str | None:
         """The one unit the labels of the row that began the row group print."""
-        return _unit_in([c for c in self._group_cells if c and not _is_number(c)])
+        if self._group_unit is None:
+            texts = [c for c in self._group_cells if c and not _is_number(c)]
+            self._group_unit = (_unit_in(texts),)
+        return self._group_unit[0]
 
     def label(self, index: int) -> str:
         return self.labels[index] if index < len(self.labels) else ""
@@ -264,34 +262,36 @@ def form_rows(
             row = realign(row, column_extents(under, state.width)) or row
         under.append(row)
         cells = row.cells
-        numbers = [i for i, c in enumerate(cells) if c[-1:] in _DIGIT_END and _is_number(c.strip())]
+        packed = [compact(c) for c in cells]
+        numbers = _numbers(cells, packed)
         if len(numbers) > 2 and is_column_number_row(cells):
             continue  # 1 2 3 … under a header: column numbers
         if not numbers:
             if position < head or _is_header(
-                cells, state.block if state.previous_was_header else None
+                packed, state.block if state.previous_was_header else None
             ):
                 if not state.previous_was_header:
                     under = [row]
                 state.header(row)
             else:
-                state.text_row(row)
+                state.settle()
+                state.text_row(row, packed)
             continue
+        state.settle()
         state.previous_was_header = False
-        state._group(row)
+        state.group_row(row, numbers)
         if state.subject_column is not None and state.subject_column < len(cells):
             named = cells[state.subject_column].strip()
-            if named and not _is_number(named):
+            if named and state.subject_column not in numbers:
                 state.subject = named
         previous = -1
+        before: list[str] = []  # the text cells left of the current number
         total: bool | None = None  # a 合计 row (read once per row)
         for index in numbers:
             column_label = state.label(index)
-            texts = [
-                c.strip()
-                for c in cells[previous + 1 : index]
-                if compact(c) and not _is_number(c.strip())
-            ]
+            # the text cells between the previous number and this one (no number by definition)
+            texts = [cells[j].strip() for j in range(previous + 1, index) if packed[j]]
+            before.extend(texts)
             previous = index
             if s.FORM_CODE_COLUMN.search(column_label) or (
                 texts and s.FORM_IDENTIFIER_KEY.search(compact(texts[-1]))
@@ -334,11 +334,9 @@ def form_rows(
             if not fits_landed(value) or (amount is not None and not fits_landed(amount)):
                 skipped.append((row.line, TOO_LARGE, f"'{cell}': {TOO_LARGE}"))
                 continue
-            leading = texts or [
-                c.strip() for c in cells[:index] if compact(c) and not _is_number(c.strip())
-            ]
+            leading = texts or before
             if total is None:
-                total = any(s.TOTAL_LABEL.match(compact(c)) for c in cells if c)
+                total = any(s.TOTAL_LABEL.match(p) for p in packed if p)
             out.append(
                 {
                     "source_line": row.line,

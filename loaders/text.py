@@ -125,9 +125,7 @@ def read_text(decoded: Decoded) -> Document:
     page = 1
     paged = "\f" in decoded.text
     leader = s.DOT_LEADER.search
-    number = 0
-    for line in decoded.text.split("\n"):
-        number += 1
+    for number, line in enumerate(decoded.text.split("\n"), 1):
         if paged and "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
