@@ -33,8 +33,8 @@ from loaders.amounts import fits_landed, is_amount, parse_amount
 from loaders.segment import (
     Row,
     column_extents,
+    has_amount,
     header_paths,
-    header_row_count,
     is_column_number_row,
     printed_twice,
     realign,
@@ -111,18 +111,20 @@ def _is_header(packed: list[str], block: list[Row] | None) -> bool:
 _VALUE_KINDS = [(re.compile(pattern), kind) for pattern, kind in s.FORM_VALUE_KINDS]
 
 
-def _head(rows: list[Row]) -> int:
-    """How many leading rows are one header block.
+def _head(rows: list[Row], packs: list[list[str]]) -> int:
+    """How many leading rows are one header block (``packs``: each row's cells, compact).
 
     The rows above the table's first number, where one of them names a column of values and
     none is a sentence (a form's key / value rows above its first number name no column of
     values: they are no header).
     """
-    head = header_row_count(rows)
-    lead = rows[:head]
-    if head < 2 or not any(_is_header([compact(c) for c in r.cells], None) for r in lead):
+    # segment.header_row_count, on the cells compacted already
+    found = (i for i, row in enumerate(rows) if has_amount(row.cells, packs[i]))
+    head = next(found, len(rows))
+    lead = packs[:head]
+    if head < 2 or not any(_is_header(packed, None) for packed in lead):
         return 0
-    if any(len(compact(c)) > s.FORM_HEADER_CELL_CHARS for r in lead for c in r.cells if c):
+    if any(len(c) > s.FORM_HEADER_CELL_CHARS for packed in lead for c in packed):
         return 0
     return head
 
@@ -159,7 +161,7 @@ class _State:
         self.subject_column: int | None = None  # the column of names (项目名称, 单位名称)
         self.measure_unit_columns: list[int] = []  # columns of an indicator's unit of measure
         self.width = 0  # cells in the widest row of the current header block
-        self._settled = True
+        self.settled = True  # the block is read
         self.subject: str | None = None
         self.group: str | None = None  # the first column's label, carried down while blank
         self._group_cells: list[str] = []
@@ -171,7 +173,7 @@ class _State:
             self.block.append(row)
         else:
             self.block = [row]
-        self._settled = False
+        self.settled = False
         self.width = max(self.width if len(self.block) > 1 else 0, len(row.cells))
         self.group = None
         self._group_cells = []
@@ -179,8 +181,6 @@ class _State:
 
     def settle(self) -> None:
         """Read the current header block (before the first row below it)."""
-        if self._settled:
-            return
         width = max(len(r.cells) for r in self.block)
         self.labels = ["/".join(p) for p in header_paths(self.block, width)]
         self.block_unit = _unit_in([c for r in self.block for c in r.cells if c])
@@ -188,7 +188,7 @@ class _State:
         self.measure_unit_columns = [
             i for i, label in enumerate(self.labels) if s.FORM_MEASURE_UNIT_COLUMN.search(label)
         ]
-        self._settled = True
+        self.settled = True
 
     def text_row(self, row: Row, packed: list[str]) -> None:
         self.previous_was_header = False
@@ -254,15 +254,18 @@ def form_rows(
         for cut, whole in zip(rows, rows[1:], strict=False)
         if whole.page > cut.page and printed_twice(cut, whole)
     }
-    head = _head(rows)
+    packs = [list(map(compact, r.cells)) for r in rows]
+    head = _head(rows, packs)
     for position, row in enumerate(rows):
         if id(row) in clipped:
             continue  # printed again, whole, at the top of the next page: read there
+        packed = packs[position]
         if state.block and len(row.cells) < state.width and row.boxes:
-            row = realign(row, column_extents(under, state.width)) or row
+            placed = realign(row, column_extents(under, state.width))
+            if placed:
+                row, packed = placed, list(map(compact, placed.cells))
         under.append(row)
         cells = row.cells
-        packed = [compact(c) for c in cells]
         numbers = _numbers(cells, packed)
         if len(numbers) > 2 and is_column_number_row(cells):
             continue  # 1 2 3 … under a header: column numbers
@@ -274,10 +277,12 @@ def form_rows(
                     under = [row]
                 state.header(row)
             else:
-                state.settle()
+                if not state.settled:
+                    state.settle()
                 state.text_row(row, packed)
             continue
-        state.settle()
+        if not state.settled:
+            state.settle()
         state.previous_was_header = False
         state.group_row(row, numbers)
         if state.subject_column is not None and state.subject_column < len(cells):

@@ -209,9 +209,12 @@ def is_column_number_row(cells: list[str]) -> bool:
     return [int(d) for d in digits] == list(range(int(digits[0]), int(digits[0]) + len(digits)))
 
 
-def has_amount(cells: list[str]) -> bool:
-    """True if the row prints at least one number that is not a column number."""
-    amounts = [k for k in map(compact, cells) if k and s.AMOUNT.match(k)]
+def has_amount(cells: list[str], packed: list[str] | None = None) -> bool:
+    """True if the row prints at least one number that is not a column number.
+
+    ``packed``: the cells compacted (:func:`loaders.text.compact`), where the caller has them.
+    """
+    amounts = [k for k in (packed or map(compact, cells)) if k and s.AMOUNT.match(k)]
     if not amounts:
         return False
     # only a row with two whole numbers or more can be a column-number row
