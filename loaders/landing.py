@@ -230,10 +230,12 @@ def land_chunk(paths: list[Path], staging: Path, chunk: int) -> ChunkResult:
     seen: dict[str, str] = {}
     with _no_cycle_collection():
         _parse_chunk(paths, datasets, seen, result)
-        for name, rows in datasets.items():
+        for name in list(datasets):
             folder = staging / name
             folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(_table(name, rows), folder / f"part-{chunk:05d}.parquet")
+            # the rows are freed as each part is written, before the collector resumes: it
+            # would otherwise first walk all of them (some 40 ms a chunk)
+            pq.write_table(_table(name, datasets.pop(name)), folder / f"part-{chunk:05d}.parquet")
     return result
 
 
