@@ -417,44 +417,24 @@ def _land_cells(
         line = row.line
         page = row.page
         boxes = row.boxes
-        # tuples in the order of schema "cells" (millions of them: no dicts)
-        if boxes:
-            extend(
-                (
-                    document_id,
-                    table_id,
-                    row_index,
-                    col,
-                    is_header,
-                    joined[col] if col < width else None,
-                    cell,
-                    line,
-                    page,
-                    *(boxes[col] or _NO_BOX),
-                )
-                for col, cell in enumerate(row.cells)
-                if cell and not cell.isspace()
+        # tuples in the order of schema "cells" (millions of them: no dicts); text input has
+        # no boxes
+        extend(
+            (
+                document_id,
+                table_id,
+                row_index,
+                col,
+                is_header,
+                joined[col] if col < width else None,
+                cell,
+                line,
+                page,
+                *((boxes[col] or _NO_BOX) if boxes else _NO_BOX),
             )
-        else:  # text input: no boxes
-            extend(
-                (
-                    document_id,
-                    table_id,
-                    row_index,
-                    col,
-                    is_header,
-                    joined[col] if col < width else None,
-                    cell,
-                    line,
-                    page,
-                    None,
-                    None,
-                    None,
-                    None,
-                )
-                for col, cell in enumerate(row.cells)
-                if cell and not cell.isspace()
-            )
+            for col, cell in enumerate(row.cells)
+            if cell and not cell.isspace()
+        )
 
 
 _NO_BOX = (None, None, None, None)

@@ -27,10 +27,12 @@ ROOTS = ("document", "schema")
 
 
 # an import statement at the start of a line (the sources are ruff-formatted: one statement per
-# line, a long name list in parentheses)
+# line, a long name list in parentheses); a line of prose that starts with "import" is no
+# statement (the names must be dotted identifiers up to the end of the line or a comment)
+_NAME = r"[\w.]+(?:[ \t]+as[ \t]+\w+)?"
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(?P<module>[\w.]+)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n#]+)"
-    r"|import[ \t]+(?P<plain>[\w., \t]+))",
+    rf"|import[ \t]+(?P<plain>{_NAME}(?:[ \t]*,[ \t]*{_NAME})*)[ \t]*(?:#[^\n]*)?$)",
     re.MULTILINE,
 )
 
@@ -48,7 +50,7 @@ def _imports(module: str) -> tuple[set[str], set[str]]:
         if m["plain"]:
             names = [name.split(" as ")[0].strip() for name in m["plain"].split(",")]
         elif m["module"] == "loaders":  # from loaders import settings as s
-            listed = m["names"].strip("()").replace("\n", " ").split(",")
+            listed = re.sub(r"#[^\n]*", "", m["names"]).strip("()").split(",")
             names = [f"loaders.{name.split(' as ')[0].strip()}" for name in listed if name.strip()]
         elif m["module"].startswith("."):
             continue  # relative: within the package (not used here)
