@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_pdf import old_loader, synthetic_corpus  # scripts/ is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # parse N documents PASSES times (after one warm pass) with the loader on sys.path[0]
@@ -73,21 +75,8 @@ def main() -> None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     root = Path(tempfile.mkdtemp(prefix="budget-bench-instructions-"))
     try:
-        old = root / "old"
-        old.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.baseline, "loaders"], cwd=ROOT, capture_output=True, check=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-        corpus = root / "corpus"
-        subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "synthetic_corpus.py"), str(corpus)]
-            + ["--count", str(args.count)],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        old = old_loader(args.baseline, root)
+        corpus = synthetic_corpus(root, args.count)
         per_doc = {}
         for label, loader, kind in (("before", old, "old"), ("now", ROOT, "new")):
             one = _instructions(loader, kind, 1, corpus)

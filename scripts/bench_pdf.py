@@ -93,23 +93,35 @@ def _pdf(repeat: int, workers: int) -> None:
     print(f"peak memory: {_peak_mb():.0f} MB (max RSS of this process or one worker)")
 
 
+def old_loader(baseline: str, root: Path) -> Path:
+    """The ``loaders`` package of git revision ``baseline``, extracted under ``root / old``."""
+    old = root / "old"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", baseline, "loaders"], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    return old
+
+
+def synthetic_corpus(root: Path, count: int) -> Path:
+    """``count`` synthetic text documents (scripts/synthetic_corpus.py) under ``root / corpus``."""
+    corpus = root / "corpus"
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "synthetic_corpus.py"), str(corpus)]
+        + ["--count", str(count)],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return corpus
+
+
 def _text(baseline: str, count: int, workers: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="budget-bench-text-"))
     try:
-        old = root / "old"
-        old.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", baseline, "loaders"], cwd=ROOT, capture_output=True, check=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-        corpus = root / "corpus"
-        subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "synthetic_corpus.py"), str(corpus)]
-            + ["--count", str(count)],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        old = old_loader(baseline, root)
+        corpus = synthetic_corpus(root, count)
         for label, path in (("before", old), ("now", ROOT)):
             times = []
             for attempt in range(3):
