@@ -291,10 +291,12 @@ def watch_command(
     help="Export folder.",
 )
 def export_command(warehouse: Path, out: Path) -> None:
-    """Export the marts: a DuckDB 1.4-format file and one Parquet file per mart.
+    """Export the marts: DuckDB 1.4-format file, Parquet, CSV and an Excel workbook.
 
-    Writes --out/budget_v1_4.duckdb (storage version v1.4.0, readable by DuckDB 1.4 and later)
-    and --out/parquet/<table>.parquet for every dim_*, fct_* and mart_* table, each under a
+    Writes --out/budget_v1_4.duckdb (storage version v1.4.0, readable by DuckDB 1.4 and later),
+    --out/parquet/<table>.parquet (the contract's schema, descriptions in the field metadata),
+    --out/csv/<table>.csv (UTF-8 with BOM) for every dim_*, fct_* and mart_* table, and
+    --out/budget_marts.xlsx (a data_dictionary sheet, then a sheet per mart), each under a
     temporary name first and renamed into place. Exit codes: 0 exported; 1 export failed.
     """
     import duckdb
@@ -309,11 +311,17 @@ def export_command(warehouse: Path, out: Path) -> None:
         sys.exit(1)
     for table, count in report.row_counts.items():
         click.echo(f"  {table}: {count} rows")
-    for name in report.removed_parquet:
-        click.echo(f"removed: {report.parquet_dir / name} (no such mart any more)")
+    for path in report.removed:
+        click.echo(f"removed: {path} (no such mart any more)")
+    for table in report.sheets_left_out:
+        click.echo(
+            f"  {table}: too many rows for a worksheet, not in {report.workbook_path.name} "
+            "(its CSV and Parquet files have them)"
+        )
     click.echo(
         f"exported {len(report.row_counts)} marts in {time.perf_counter() - started:.2f}s -> "
-        f"{report.compat_path} (DuckDB storage v1.4.0), {report.parquet_dir}/"
+        f"{report.compat_path} (DuckDB storage v1.4.0), {report.parquet_dir}/, "
+        f"{report.csv_dir}/, {report.workbook_path}"
     )
 
 

@@ -1,7 +1,9 @@
-"""`python -m loaders export`: a DuckDB 1.4-format copy of the marts and one Parquet file each.
+"""`python -m loaders export`: DuckDB 1.4-format copy, Parquet, CSV and an Excel workbook.
 
 Builds a small warehouse with `python -m loaders rebuild` (two documents, tens of seconds) and
-proves with a real DuckDB 1.4.0, installed into a throwaway venv, that the v1.4 file opens.
+proves with a real DuckDB 1.4.0, installed into a throwaway venv, that the v1.4 file opens; that
+pandas reads the CSV files, openpyxl the workbook, and that the Parquet schema is the mart
+contract's (models/marts/_marts__models.yml), not the data's.
 """
 
 from __future__ import annotations
@@ -11,13 +13,26 @@ import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
+import yaml
 from conftest import DOCUMENTS, SAMPLES
+from openpyxl import load_workbook
 
-from loaders.export import COMPAT_FILE, mart_tables
+from loaders.export import (
+    COMPAT_FILE,
+    CSV_DIR,
+    DICTIONARY_SHEET,
+    PARQUET_DIR,
+    WORKBOOK_FILE,
+    mart_tables,
+    split_description,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_DUCKDB = "1.4.0"  # the oldest release of the line the compat file promises to open in
@@ -128,7 +143,9 @@ def test_one_parquet_file_per_mart_with_the_marts_row_counts(exported):
 
 def test_duckdb_1_4_opens_the_compat_file_with_the_same_marts(exported, old_duckdb):
     live, out = exported
-    assert sorted(p.name for p in out.iterdir()) == [COMPAT_FILE, "parquet"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [COMPAT_FILE, PARQUET_DIR, CSV_DIR, WORKBOOK_FILE]
+    )
     seen = _old_engine(old_duckdb, out / COMPAT_FILE)
     assert "error" not in seen, seen["error"]
     assert seen["version"] == OLD_DUCKDB
@@ -159,6 +176,8 @@ def test_export_again_replaces_files_and_drops_parquet_of_gone_marts(exported):
     live, out = exported
     stale = out / "parquet" / "fct_no_longer_built.parquet"
     stale.write_bytes(b"old")
+    stale_csv = out / "csv" / "fct_no_longer_built.csv"
+    stale_csv.write_bytes(b"old")
     dead = [
         out / ".budget_v1_4.duckdb.tmp-999999999.wal",
         out / "parquet" / ".x.parquet.tmp-999999999",
@@ -173,8 +192,8 @@ def test_export_again_replaces_files_and_drops_parquet_of_gone_marts(exported):
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert f"removed: {stale}" in run.stdout
-    assert not stale.exists()
+    assert f"removed: {stale}" in run.stdout and f"removed: {stale_csv}" in run.stdout
+    assert not stale.exists() and not stale_csv.exists()
     assert compat.stat().st_ino != before  # a new file renamed into place
     assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
     assert not any(path.exists() for path in dead)
@@ -188,3 +207,120 @@ def test_export_of_a_missing_warehouse_is_a_usage_error(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2 and "does not exist" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _contract() -> dict[str, dict[str, bool]]:
+    """{mart: {column: nullable}} as models/marts/_marts__models.yml declares them."""
+    spec = yaml.safe_load((ROOT / "models" / "marts" / "_marts__models.yml").read_text("utf-8"))
+    contract = {}
+    for model in spec["models"]:
+        keys = {
+            column
+            for constraint in model.get("constraints", [])
+            if constraint["type"] == "primary_key"
+            for column in constraint["columns"]
+        }
+        contract[model["name"]] = {
+            column["name"]: column["name"] not in keys
+            and not any(
+                c["type"] in ("not_null", "primary_key") for c in column.get("constraints", [])
+            )
+            for column in model["columns"]
+        }
+    return contract
+
+
+def _live_columns(live: Path) -> dict[str, list[tuple[str, str]]]:
+    """{mart: [(column, comment), ...]} of the live warehouse."""
+    with duckdb.connect(str(live), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = current_database() and table_name in (select unnest(?)) "
+            "order by table_name, column_index",
+            [_marts(con)],
+        ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, comment in rows:
+        columns.setdefault(table, []).append((column, comment))
+    return columns
+
+
+def test_parquet_schema_is_the_contracts_with_descriptions(exported):
+    live, out = exported
+    contract = _contract()
+    live_columns = _live_columns(live)
+    assert set(live_columns) == set(contract)
+    nullable_seen = set()
+    for table, columns in live_columns.items():
+        schema = pq.read_schema(out / PARQUET_DIR / f"{table}.parquet")
+        assert schema.names == [column for column, _ in columns]
+        assert {f.name: f.nullable for f in schema} == contract[table], table
+        nullable_seen |= {f.nullable for f in schema}
+        for column, comment in columns:
+            metadata = schema.field(column).metadata
+            label, description = split_description(comment)
+            assert label and description, (table, column, comment)
+            assert metadata[b"label_zh"].decode() == label
+            assert metadata[b"description"].decode() == description
+        assert schema.metadata[b"description"].decode().startswith("Grain:"), table
+    assert nullable_seen == {True, False}
+    # a NOT NULL column stays NOT NULL even in an export where no row is null, and vice versa
+    schema = pq.read_schema(out / PARQUET_DIR / "fct_three_public_costs.parquet")
+    assert schema.field("amount").nullable and not schema.field("category").nullable
+    assert str(schema.field("amount").type) == "decimal128(38, 6)"
+
+
+def test_csv_opens_in_pandas_with_the_live_values(exported):
+    live, out = exported
+    path = out / CSV_DIR / "mart_budget_overview.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    with duckdb.connect(str(live), read_only=True) as con:
+        rows = con.execute(
+            "select document_id, department_name, expenditure_total from mart_budget_overview "
+            "order by document_id"
+        ).fetchall()
+    frame = frame.sort_values("document_id")
+    assert list(frame["department_name"]) == [name for _, name, _ in rows]
+    assert "住房公积金" in rows[0][1]
+    # the exact decimal, not a float's rendering of it
+    assert [Decimal(v) for v in frame["expenditure_total"]] == [total for *_, total in rows]
+    for table, count in _live_counts(live).items():
+        assert len(pd.read_csv(out / CSV_DIR / f"{table}.csv", encoding="utf-8-sig")) == count
+
+
+def test_workbook_has_a_data_dictionary_and_a_sheet_per_mart(exported):
+    live, out = exported
+    counts = _live_counts(live)
+    book = load_workbook(out / WORKBOOK_FILE, read_only=True)
+    assert book.sheetnames == [DICTIONARY_SHEET, *sorted(counts)]
+    rows = list(book[DICTIONARY_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("table", "column", "label_zh", "data_type", "nullable", "description")
+    described = {
+        (table, column): (label, nullable, text)
+        for table, column, label, _, nullable, text in rows[1:]
+    }
+    contract = _contract()
+    for table, columns in contract.items():
+        label, _, text = described[(table, None)]
+        assert label and text.startswith("Grain:"), table  # the table's own row
+        for column, nullable in columns.items():
+            label, printed_nullable, text = described[(table, column)]
+            assert label and text, (table, column)
+            assert printed_nullable == ("yes" if nullable else "no"), (table, column)
+    assert described[("fct_three_public_costs", "amount")][0] == "金额（万元）"
+    for table, count in counts.items():
+        assert sum(1 for _ in book[table].iter_rows()) == count + 1, table  # header + rows
+    sheet = list(book["mart_budget_overview"].iter_rows(values_only=True))
+    header = sheet[0]
+    with duckdb.connect(str(live), read_only=True) as con:
+        expected = dict(
+            con.execute(
+                "select document_id, expenditure_total from mart_budget_overview"
+            ).fetchall()
+        )
+    for row in sheet[1:]:
+        record = dict(zip(header, row, strict=True))
+        # a number in the sheet (not text), equal to the warehouse's decimal
+        assert isinstance(record["expenditure_total"], float)
+        assert Decimal(str(record["expenditure_total"])) == expected[record["document_id"]]
