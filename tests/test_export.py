@@ -324,3 +324,28 @@ def test_workbook_has_a_data_dictionary_and_a_sheet_per_mart(exported):
         # a number in the sheet (not text), equal to the warehouse's decimal
         assert isinstance(record["expenditure_total"], float)
         assert Decimal(str(record["expenditure_total"])) == expected[record["document_id"]]
+
+
+def test_a_mart_longer_than_a_worksheet_is_left_out_of_the_workbook_and_said_so(
+    exported, tmp_path, monkeypatch
+):
+    import loaders.export as export_module
+
+    live, _ = exported
+    counts = _live_counts(live)
+    limit = counts["fct_expenditure_by_function"] - 1  # one row too many for this "worksheet"
+    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", limit)
+    report = export_module.export(live, tmp_path)
+    too_long = sorted(table for table, count in counts.items() if count > limit)
+    assert "fct_expenditure_by_function" in too_long
+    assert report.sheets_left_out == too_long
+    book = load_workbook(tmp_path / WORKBOOK_FILE, read_only=True)
+    assert book.sheetnames == [DICTIONARY_SHEET, *sorted(set(counts) - set(too_long))]
+    notes = {
+        row[0]: row[5]
+        for row in book[DICTIONARY_SHEET].iter_rows(values_only=True)
+        if row[5] and str(row[5]).startswith("not in this workbook")
+    }
+    assert sorted(notes) == too_long
+    frame = pd.read_csv(tmp_path / CSV_DIR / "fct_expenditure_by_function.csv")
+    assert len(frame) == counts["fct_expenditure_by_function"]  # every row is in the CSV
