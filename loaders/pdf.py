@@ -205,7 +205,10 @@ def _visual_lines(chars: list[_Char]) -> list[_VisualLine]:
     """Group characters into lines by vertical centre (one line per printed baseline).
 
     Full-size characters make the lines; small ones (commas, full stops, colons, whose boxes
-    sit low or high) join the line whose band holds their centre.
+    sit low or high) join a line near their centre or their bottom (a full stop sits on the
+    baseline): the line with a character right beside them if there is one (in a tightly set
+    table the full stop of ``260.31`` can be nearer the centre of the wrapped name printed
+    under it than of its own digits), else the nearest.
     """
     if not chars:
         return []
@@ -230,19 +233,62 @@ def _visual_lines(chars: list[_Char]) -> list[_VisualLine]:
         else:
             line = _VisualLine([char], char.top, char.bottom)
             lines.append(line)
+    for line in lines:
+        line.chars.sort(key=lambda c: c.x0)
     centres = [line.centre for line in lines]
+    lefts = [[c.x0 for c in line.chars] for line in lines]
+    reach = 0.75 * typical
+    joined: list[tuple[_VisualLine, _Char]] = []
     for char in small:
         i = bisect_left(centres, char.centre)
-        near = [k for k in (i - 1, i) if 0 <= k < len(lines)]
-        best = min(near, key=lambda k: abs(lines[k].centre - char.centre), default=None)
-        if best is not None and abs(lines[best].centre - char.centre) <= 0.75 * typical:
-            lines[best].chars.append(char)
-        else:
+        near = []
+        for k in range(max(i - 2, 0), min(i + 2, len(lines))):
+            line = lines[k]
+            distance = min(abs(line.centre - char.centre), abs(line.bottom - char.bottom))
+            if distance <= reach:
+                near.append((distance, k))
+        if not near:
             lines.insert(i, _VisualLine([char], char.top, char.bottom))
             centres.insert(i, char.centre)
+            lefts.insert(i, [char.x0])
+            continue
+        if len(near) > 1:
+            near = [
+                (*_neighbours(lines[k].chars, lefts[k], char, typical), distance, k)
+                for distance, k in near
+            ]
+            # a line it overlaps last, a line with a character beside it first, then the nearest
+            near.sort(key=lambda n: (n[0], not n[1], n[2], n[3]))
+        joined.append((lines[near[0][-1]], char))
+    for line, char in joined:
+        line.chars.append(char)
     for line in lines:
         line.chars.sort(key=lambda c: c.x0)
     return lines
+
+
+def _neighbours(
+    chars: list[_Char], lefts: list[float], char: _Char, gap: float
+) -> tuple[bool, bool]:
+    """Where ``char`` falls among a line's ``chars`` (sorted by x0; ``lefts`` their x0).
+
+    Returns:
+        (overlaps, beside): does its box overlap a character of the line (then it is not of
+        that line: printed characters of one line do not overlap), does a character of the
+        line end or start within ``gap`` of it.
+    """
+    i = bisect_left(lefts, char.x0)
+    overlaps = beside = False
+    width = char.x1 - char.x0
+    for k in (i - 1, i):
+        if 0 <= k < len(chars):
+            other = chars[k]
+            shared = min(other.x1, char.x1) - max(other.x0, char.x0)
+            if shared > 0.3 * width:
+                overlaps = True
+            elif other.x0 - char.x1 <= gap and char.x0 - other.x1 <= gap:
+                beside = True
+    return overlaps, beside
 
 
 def _join(chars: list[_Char]) -> str:

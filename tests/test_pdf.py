@@ -650,6 +650,32 @@ def test_performance_targets_and_funds_beside_them():
     assert {(r["source_page"], r["col_index"]) for r in cut} == {(18, 1), (18, 2)}
 
 
+def test_a_full_stop_set_nearer_the_next_lines_centre_stays_in_its_number():
+    # Beijing p.41 预算12表 (万元), last row of the page: 68-终端运行及统一身 260.310000 260.310000,
+    # the wrapped 绩效目标 text of the row under it set so tight that each full stop's centre is
+    # nearer that line's than its digits'; it sits on their baseline and right beside them.
+    # The row is cut at the foot of p.41 and printed whole on p.42: only p.42's copy is typed.
+    doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
+    project = [
+        r
+        for r in doc.datasets["form_values"]
+        if (r["subject"] or "").endswith("-终端运行及统一身份认证保障服务")
+    ]
+    funds = {r["col_index"]: r for r in project if r["value_kind"] == "amount"}
+    assert {(r["source_page"], r["value_as_printed"], r["amount"]) for r in funds.values()} == {
+        (42, "260.310000", Decimal("260.31"))
+    }
+    cells = [c for c in doc.datasets["cells"] if c[8] == 41 and c[6].startswith("260")]
+    assert [c[6] for c in cells] == ["260.310000", "260.310000"]
+    # p.31: 168.000000 (its full stop as tight against the line below)
+    cut = {r["value_as_printed"] for r in doc.datasets["form_values"] if r["source_page"] == 31}
+    assert "168.000000" in cut and "168000000" not in cut
+    # no project of the bureau's performance targets is larger than its whole budget
+    budget = max(r["amount"] for r in doc.datasets["summary_rows"] if r["row_role"] == "total")
+    amounts = [r["amount"] for r in doc.datasets["form_values"] if r["family"] == "performance"]
+    assert max(a for a in amounts if a is not None) <= budget
+
+
 def test_procurement_and_purchased_services_by_item():
     doc = _parse("beijing_finance_bureau_2026_dept_budget_part2_tables.pdf")
     # p.15 预算10表: A-货物 716.974000, 合 计 12,948.487100 (万元)
