@@ -114,7 +114,11 @@ $(BI_STAMP): $(BI_REQUIREMENTS)
 	$(BI_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(BI_REQUIREMENTS)
 	@touch "$@"
 
-test-bi: $(STAMP) $(BI_STAMP) ## Superset over the warehouse: SQL Lab API test (tests/bi)
+# Where `make test-bi` saves the dashboard's screenshot (docs/img/dashboard.png is the README's).
+BUDGET_BI_SCREENSHOT ?= target/bi/dashboard.png
+export BUDGET_BI_SCREENSHOT
+
+test-bi: $(STAMP) $(BI_STAMP) ## Superset over the warehouse: SQL Lab, the bi/dashboard/ import, each chart's data, a screenshot (needs chromium, chromium-driver)
 	@if [ ! -f "$${BUDGET_WAREHOUSE_PATH:-warehouse/budget.duckdb}" ]; then $(MAKE) build; fi
 	BUDGET_SUPERSET_VENV="$(BI_VENV)" $(PY) -m pytest -q -o addopts="-ra" tests/bi
 

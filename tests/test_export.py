@@ -349,3 +349,30 @@ def test_a_mart_longer_than_a_worksheet_is_left_out_of_the_workbook_and_said_so(
     assert sorted(notes) == too_long
     frame = pd.read_csv(tmp_path / CSV_DIR / "fct_expenditure_by_function.csv")
     assert len(frame) == counts["fct_expenditure_by_function"]  # every row is in the CSV
+
+
+@pytest.mark.filterwarnings("ignore:duckdb-engine doesn't yet support reflection on indices")
+def test_sqlalchemy_reflects_every_mart_read_only(exported):
+    # what a BI tool's dataset picker does (SQLAlchemy + duckdb-engine, the versions pinned in
+    # pyproject.toml's `sqlalchemy` extra): list the tables, reflect each mart's columns, keys
+    # and constraints; and the read-only connection refuses a write
+    import sqlalchemy as sa
+
+    live, _ = exported
+    engine = sa.create_engine(f"duckdb:///{live}", connect_args={"read_only": True})
+    contract = _contract()
+    try:
+        inspector = sa.inspect(engine)
+        assert set(contract) <= set(inspector.get_table_names(schema="main"))
+        for table, columns in contract.items():
+            reflected = sa.Table(table, sa.MetaData(), autoload_with=engine, schema="main")
+            assert {c.name: c.nullable for c in reflected.columns} == columns, table
+            inspector.get_pk_constraint(table, schema="main")
+            inspector.get_unique_constraints(table, schema="main")
+        with engine.connect() as con:
+            total = con.execute(sa.text("select sum(expenditure_total) from mart_budget_overview"))
+            assert total.scalar() > 0
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                con.execute(sa.text("create table probe (a int)"))
+    finally:
+        engine.dispose()

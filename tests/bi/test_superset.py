@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import util as importlib_util
 from pathlib import Path
 
 import duckdb
@@ -173,6 +174,38 @@ class Api:
         request = urllib.request.Request(
             self.base + path, data=data, method=method, headers=self._headers
         )
+        return self._send(request)
+
+    def get(self, path: str) -> tuple[int, dict]:
+        """A GET without a JSON content type (Superset answers 400 to one with an empty body)."""
+        headers = {k: v for k, v in self._headers.items() if k != "Content-Type"}
+        request = urllib.request.Request(self.base + path, headers=headers)
+        return self._send(request)
+
+    def upload(
+        self, path: str, fields: dict[str, str], name: str, content: bytes
+    ) -> tuple[int, dict]:
+        """POST a multipart form: ``fields`` and one file (form field ``formData``)."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for key, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="formData"; '
+            f'filename="{name}"\r\nContent-Type: application/zip\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {**self._headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        request = urllib.request.Request(
+            self.base + path, data=b"".join(parts), method="POST", headers=headers
+        )
+        return self._send(request)
+
+    def _send(self, request: urllib.request.Request) -> tuple[int, dict]:
         try:
             with self._opener.open(request, timeout=HTTP_TIMEOUT_S) as response:
                 status, raw = response.status, response.read()
@@ -323,7 +356,7 @@ def superset(
             "POST",
             "/api/v1/database/",
             {
-                "database_name": "budget_warehouse",
+                "database_name": "budget_warehouse_sql_lab",
                 # duckdb-engine passes URL query parameters to duckdb.connect(config=...).
                 "sqlalchemy_uri": f"duckdb:///{warehouse}?access_mode=read_only",
                 "expose_in_sqllab": True,
@@ -376,7 +409,9 @@ def test_new_query_sees_a_swapped_in_rebuild(superset: Superset, tmp_path: Path)
     # runs. Superset opens a new DuckDB connection per query (NullPool), so the next query
     # reads the new file without a restart.
     changed = tmp_path / superset.warehouse.name
+    original = tmp_path / "original.duckdb"
     shutil.copyfile(superset.warehouse, changed)
+    shutil.copyfile(superset.warehouse, original)
     con = duckdb.connect(str(changed))
     try:
         con.execute(
@@ -390,4 +425,203 @@ def test_new_query_sees_a_swapped_in_rebuild(superset: Superset, tmp_path: Path)
     status, body = superset.api.sql(superset.database_id, TOTALS_SQL)
     assert status == 200, f"{status} {body}"
     expected = [(c, Decimal("503.71") if c == "济源市" else v) for c, v in EXPECTED_TOTALS]
-    assert _totals(body) == expected
+    try:
+        assert _totals(body) == expected
+    finally:  # the dashboard tests read the printed totals again
+        _publish(original, superset.warehouse, superset.python)
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard of bi/dashboard/: imported, each chart's data checked, a screenshot taken
+# ---------------------------------------------------------------------------------------------
+SCREENSHOT = Path(
+    os.environ.get("BUDGET_BI_SCREENSHOT") or ROOT / "target" / "bi" / "dashboard.png"
+)
+BUDGETS = (
+    "from mart_budget_overview as o join dim_document as d using (document_id) "
+    "where d.disclosure_kind = 'budget'"
+)
+LABEL = "o.city_name_en || ' ' || o.fiscal_year || ' · ' || o.department_name"
+
+
+def _dashboard_module():
+    spec = importlib_util.spec_from_file_location("bi_dashboard", ROOT / "bi" / "dashboard.py")
+    module = importlib_util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def dashboard(superset: Superset) -> dict[str, int]:
+    """Import bi/dashboard/ (pointed at the test's warehouse copy); {chart name: chart id}."""
+    module = _dashboard_module()
+    status, body = superset.api.upload(
+        "/api/v1/dashboard/import/",
+        {"overwrite": "true", "passwords": "{}"},
+        "budget_dashboard.zip",
+        module.bundle(superset.warehouse),
+    )
+    assert status == 200, f"import failed: {status} {body}\n{_tail(superset.log)}"
+    status, body = superset.api.get(f"/api/v1/dashboard/{module.SLUG}/charts")
+    assert status == 200, f"{status} {body}"
+    return {chart["slice_name"]: chart["id"] for chart in body["result"]}
+
+
+def _chart_rows(superset: Superset, chart_id: int) -> list[dict]:
+    status, body = superset.api.get(f"/api/v1/chart/{chart_id}/data/")
+    assert status == 200, f"chart {chart_id}: {status} {body}"
+    (result,) = body["result"]
+    assert not result.get("error"), result["error"]
+    return result["data"]
+
+
+def _warehouse_rows(superset: Superset, sql: str) -> list[tuple]:
+    with duckdb.connect(str(superset.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _exact(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def test_the_dashboard_holds_the_five_charts(dashboard: dict[str, int]) -> None:
+    assert sorted(dashboard) == sorted(
+        [
+            "Expenditure budget by city (万元)",
+            "Basic vs project expenditure by city (万元)",
+            "Personnel share of basic expenditure (人员经费 / 基本支出)",
+            "三公经费 by category and city (万元)",
+            "Failed checks by document and rule",
+        ]
+    )
+
+
+def test_per_city_totals_chart(superset: Superset, dashboard: dict[str, int]) -> None:
+    rows = _chart_rows(superset, dashboard["Expenditure budget by city (万元)"])
+    got = {(r["city_name_en"], r["fiscal_year"]): _exact(r["expenditure_total"]) for r in rows}
+    expected = _warehouse_rows(
+        superset,
+        f"select o.city_name_en, o.fiscal_year, sum(o.expenditure_total) {BUDGETS} "
+        "and o.expenditure_total is not null group by all",
+    )
+    assert got == {(city, year): total for city, year, total in expected}
+    # the five samples' bars are their printed totals (one budget per city and year each)
+    english = dict(
+        _warehouse_rows(superset, "select city_name_zh, city_name_en from dim_department")
+    )
+    years = dict(
+        _warehouse_rows(
+            superset,
+            "select city_name_zh, fiscal_year from mart_budget_overview "
+            f"where city_name_zh in ({SAMPLE_CITIES})",
+        )
+    )
+    for city, total in EXPECTED_TOTALS:
+        assert got[(english[city], years[city])] == total, city
+
+
+def test_basic_vs_project_chart(superset: Superset, dashboard: dict[str, int]) -> None:
+    rows = _chart_rows(superset, dashboard["Basic vs project expenditure by city (万元)"])
+    got = {
+        r["city_name_en"]: (_exact(r["expenditure_basic"]), _exact(r["expenditure_project"]))
+        for r in rows
+    }
+    expected = _warehouse_rows(
+        superset,
+        f"select o.city_name_en, sum(o.expenditure_basic), sum(o.expenditure_project) {BUDGETS} "
+        "and o.expenditure_total is not null group by all",
+    )
+    assert got == {city: (basic, project) for city, basic, project in expected}
+    assert got["Anyang"] == (Decimal("30902.760000"), Decimal("127.000000"))
+
+
+def test_personnel_share_chart(superset: Superset, dashboard: dict[str, int]) -> None:
+    rows = _chart_rows(
+        superset, dashboard["Personnel share of basic expenditure (人员经费 / 基本支出)"]
+    )
+    got = {r["document_label"]: r["personnel_share"] for r in rows}
+    expected = _warehouse_rows(
+        superset,
+        f"select {LABEL}, o.expenditure_personnel, o.expenditure_basic {BUDGETS} "
+        "and o.expenditure_total is not null",
+    )
+    assert set(got) == {label for label, _, _ in expected}
+    for label, personnel, basic in expected:
+        if personnel is None or not basic:
+            assert got[label] is None, label
+        else:
+            assert abs(got[label] - float(personnel / basic)) < 1e-9, label
+    assert (
+        0
+        < min(v for v in got.values() if v is not None)
+        <= max(got.values(), key=lambda v: v or 0)
+        <= 1
+    )
+
+
+def test_three_public_costs_chart(superset: Superset, dashboard: dict[str, int]) -> None:
+    rows = _chart_rows(superset, dashboard["三公经费 by category and city (万元)"])
+    got = {(r["category"], r["city_name_en"]): _exact(r["amount"]) for r in rows}
+    expected = _warehouse_rows(
+        superset,
+        "select t.category, o.city_name_en, sum(t.amount) from fct_three_public_costs as t "
+        "join mart_budget_overview as o using (document_id) join dim_document as d "
+        "using (document_id) where d.disclosure_kind = 'budget' group by all",
+    )
+    assert got == {(category, city): amount for category, city, amount in expected}
+    assert {category for category, _ in got} == {
+        "outbound_travel",
+        "official_reception",
+        "vehicle_purchase",
+        "vehicle_operation",
+    }
+
+
+def test_findings_chart(superset: Superset, dashboard: dict[str, int]) -> None:
+    rows = _chart_rows(superset, dashboard["Failed checks by document and rule"])
+    got = {(r["document_label"], r["rule_id"]): r["findings"] for r in rows}
+    ((failed,),) = _warehouse_rows(
+        superset, "select count(*) from fct_dq_findings where status = 'fail'"
+    )
+    assert failed > 0 and sum(got.values()) == failed  # every failed check, each once
+    expected = _warehouse_rows(
+        superset,
+        f"select {LABEL} "
+        "|| case when d.disclosure_kind = 'final_accounts' then ' (决算)' else '' end, "
+        "f.rule_id, count(*) from fct_dq_findings as f join mart_budget_overview as o "
+        "using (document_id) join dim_document as d using (document_id) "
+        "where f.status = 'fail' group by all",
+    )
+    assert got == {(label, rule): n for label, rule, n in expected}
+
+
+def test_screenshot_of_the_dashboard(superset: Superset, dashboard: dict[str, int]) -> None:
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        if not Path(binary).exists():
+            pytest.fail(
+                f"{binary} is missing: apt-get install chromium chromium-driver fonts-noto-cjk "
+                "(.ci/run does)",
+                pytrace=False,
+            )
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [
+            str(superset.python),
+            str(ROOT / "bi" / "screenshot.py"),
+            "--base",
+            superset.api.base,
+            "--user",
+            ADMIN["username"],
+            "--out",
+            str(SCREENSHOT),
+        ],
+        env={**os.environ, "BUDGET_SUPERSET_PASSWORD": ADMIN["password"]},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["charts"] == len(dashboard) and report["errors"] == 0, report
+    assert report["width"] >= 1200 and report["height"] >= 1000, report
+    assert report["colours"] > 200, report  # drawn charts, not a blank or error page
