@@ -125,7 +125,7 @@ test-bi: $(STAMP) $(BI_STAMP) ## Superset over the warehouse: SQL Lab, the bi/da
 # ---------------------------------------------------------------------------------------------
 # Operations: scheduled rebuild, exports, Dagster (docs/operations.md)
 # ---------------------------------------------------------------------------------------------
-.PHONY: rebuild watch export test-orchestration
+.PHONY: rebuild watch export docs test-orchestration
 
 rebuild: $(STAMP) ## land new/changed documents, dbt build beside the live warehouse, swap it in
 	$(PY) -m loaders rebuild
@@ -133,8 +133,11 @@ rebuild: $(STAMP) ## land new/changed documents, dbt build beside the live wareh
 watch: $(STAMP) ## rebuild whenever $(BUDGET_DOCS_DIR) changes (long-running; Ctrl-C stops it)
 	$(PY) -m loaders watch
 
-export: $(STAMP) ## marts -> warehouse/exports/: budget_v1_4.duckdb (DuckDB 1.4 format) + Parquet
+export: $(STAMP) ## marts -> warehouse/exports/: budget_v1_4.duckdb (DuckDB 1.4 format), Parquet, CSV, Excel
 	$(PY) -m loaders export
+
+docs: $(STAMP) ## dbt docs site in target/docs, generated against a copy of the live warehouse
+	$(PY) -m loaders docs --out target/docs
 
 # The Dagster definitions (orchestration/) need the `orchestration` extra, kept out of $(VENV).
 ORCH_VENV ?= .venv-orchestration

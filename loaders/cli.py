@@ -325,5 +325,44 @@ def export_command(warehouse: Path, out: Path) -> None:
     )
 
 
+@main.command("docs")
+@_warehouse_option(must_exist=True, help_text="The live warehouse file (copied, never opened).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="target/docs",
+    show_default=True,
+    help="Folder of the docs site.",
+)
+@click.option(
+    "--landed",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BUDGET_LANDED_PATH",
+    default="seeds/landed",
+    show_default=True,
+    help="Landed Parquet folder (the dbt sources). Env: BUDGET_LANDED_PATH.",
+)
+def docs_command(warehouse: Path, out: Path, landed: Path) -> None:
+    """Generate the dbt docs site against a copy of the warehouse (readers are never blocked).
+
+    Writes --out/index.html, manifest.json and catalog.json; open index.html through a web
+    server (`dbt docs serve --target-path <out>` or `python -m http.server -d <out>`). Exit
+    codes: 0 written; 1 dbt failed.
+    """
+    from loaders.docs_site import generate
+
+    started = time.perf_counter()
+    click.echo(f"docs: copying {warehouse} and running dbt docs generate on the copy", err=True)
+    try:
+        index = generate(warehouse, out, landed)
+    except (OSError, RuntimeError) as error:
+        click.echo(f"docs: {type(error).__name__}: {error}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"docs site written in {time.perf_counter() - started:.1f}s: {index} "
+        f"(serve it: .venv/bin/python -m http.server -d {out})"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -136,7 +136,8 @@ def _fingerprint(landed: Path) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def environment_set(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (dbt's profile reads them), then restore them."""
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -190,7 +191,7 @@ class DbtSession:
         key += (project_fingerprint(),)
         if key == self._manifest_key:
             return None
-        with _environment(env):
+        with environment_set(env):
             parsed = dbtRunner().invoke(["parse", *self._common(target)])
         if not parsed.success:
             self._manifest = self._manifest_key = None
@@ -207,13 +208,13 @@ class DbtSession:
             error = self.parse(env, target)
             if error:
                 return DbtOutcome(False, failures=[error])
-        with _environment(env):
+        with environment_set(env):
             try:
                 run = dbtRunner(manifest=self._manifest).invoke(
                     ["build", *self._common(target), *args]
                 )
             finally:
-                _close_dbt_connections()
+                close_dbt_connections()
         outcome = DbtOutcome(bool(run.success))
         for node in getattr(run.result, "results", None) or []:
             status = str(getattr(node.status, "value", node.status))
@@ -227,7 +228,8 @@ class DbtSession:
         return outcome
 
 
-def _close_dbt_connections() -> None:
+def close_dbt_connections() -> None:
+    """Close dbt-duckdb's connections, so that no writer stays attached to the file."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     environment = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb keeps it per class

@@ -376,3 +376,70 @@ def test_sqlalchemy_reflects_every_mart_read_only(exported):
                 con.execute(sa.text("create table probe (a int)"))
     finally:
         engine.dispose()
+
+
+READER_LOOP = """
+import duckdb, sys, time
+end, reads, failures = time.monotonic() + float(sys.argv[2]), 0, []
+while time.monotonic() < end:
+    try:
+        with duckdb.connect(sys.argv[1], read_only=True) as con:
+            con.execute("select count(*) from mart_budget_overview").fetchone()
+        reads += 1
+    except duckdb.Error as error:
+        failures.append(str(error)[:200])
+    time.sleep(0.05)
+print(reads, len(failures), failures[:1])
+"""
+
+
+def _reader(live: Path, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", READER_LOOP, str(live), str(seconds)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _reads(reader: subprocess.Popen) -> tuple[int, int]:
+    out, _ = reader.communicate(timeout=600)
+    reads, failures, _ = out.split(" ", 2)
+    return int(reads), int(failures)
+
+
+def test_make_docs_builds_the_site_from_a_copy_and_readers_are_never_blocked(exported, tmp_path):
+    live, _ = exported
+    before = live.stat()
+    reader = _reader(live, 25)
+    env = {
+        **os.environ,
+        "BUDGET_WAREHOUSE_PATH": str(live),
+        "BUDGET_LANDED_PATH": str(live.parent.parent / "landed"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "loaders", "docs", "--out", str(tmp_path / "site")],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    reads, failures = _reads(reader)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert reads > 10 and failures == 0, (reads, failures)
+    after = live.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (
+        before.st_ino, before.st_mtime_ns, before.st_size,
+    )  # fmt: skip
+    site = tmp_path / "site"
+    catalog = json.loads((site / "catalog.json").read_text("utf-8"))
+    (overview,) = [n for k, n in catalog["nodes"].items() if k.endswith(".mart_budget_overview")]
+    assert "expenditure_total" in overview["columns"]
+    assert (site / "index.html").is_file() and (site / "manifest.json").is_file()
+    assert not list(site.glob("*.duckdb*"))  # the copy is gone
+    # the control: a writer attached to the file (what dbt docs generate on the live file is)
+    # makes the same reader fail
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('attached', flush=True); time.sleep(8)", str(live)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stdout.readline().strip() == "attached"
+    reads, failures = _reads(_reader(live, 3))
+    writer.wait(timeout=60)
+    assert failures > 0, (reads, failures)
