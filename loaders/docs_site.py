@@ -14,7 +14,8 @@ import os
 import shutil
 from pathlib import Path
 
-from loaders.rebuild import PROJECT_DIR, close_dbt_connections, environment_set
+from loaders.project import project_dir
+from loaders.rebuild import close_dbt_connections, environment_set
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 
@@ -39,6 +40,7 @@ def generate(live: Path, out: Path, landed: Path) -> Path:
     live, out = Path(live), Path(out)
     if not live.is_file():
         raise FileNotFoundError(f"no warehouse file at {live}")
+    project = project_dir()
     out.mkdir(parents=True, exist_ok=True)
     copy = out / f".docs-copy-{os.getpid()}.duckdb"
     try:
@@ -51,7 +53,7 @@ def generate(live: Path, out: Path, landed: Path) -> Path:
         }
         args = [
             "docs", "generate",
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--project-dir", str(project), "--profiles-dir", str(project),
             "--target-path", str(out.resolve()), "--log-path", str(out.resolve()),
             "--log-level", "none", "--log-level-file", "warn",
         ]  # fmt: skip

@@ -43,8 +43,9 @@ from typing import Any
 
 from loaders import version
 from loaders.landing import LoadReport, discover, load, read_manifest
+from loaders.project import project_dir
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+LOADERS_DIR = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -104,20 +105,20 @@ def project_fingerprint() -> str:
     parser uses (a new pypdfium2 re-parses every PDF, under the same document ids).
     """
     project = hashlib.sha256()
-    for folder, suffixes in (
-        ("models", (".sql", ".yml", ".md")),
-        ("macros", (".sql", ".yml", ".md")),
-        ("seeds", (".csv", ".yml", ".md")),
-        ("tests/dbt", (".sql", ".yml")),
-        ("loaders", (".py",)),
+    root = project_dir()
+    for base, folder, suffixes in (
+        (root, "models", (".sql", ".yml", ".md")),
+        (root, "macros", (".sql", ".yml", ".md")),
+        (root, "seeds", (".csv", ".yml", ".md")),
+        (root, "tests/dbt", (".sql", ".yml")),
+        # the loaders package: in a checkout beside the project, installed elsewhere
+        (LOADERS_DIR.parent, "loaders", (".py",)),
     ):
-        for path in sorted((PROJECT_DIR / folder).rglob("*")):
+        for path in sorted((base / folder).rglob("*")):
             if path.is_file() and "landed" not in path.parts and path.suffix in suffixes:
-                project.update(
-                    str(path.relative_to(PROJECT_DIR)).encode() + b"\0" + path.read_bytes()
-                )
+                project.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     for name in ("dbt_project.yml", "profiles.yml"):
-        project.update((PROJECT_DIR / name).read_bytes())
+        project.update((root / name).read_bytes())
     project.update(f"parser {version.parser_fingerprint()}".encode())
     return project.hexdigest()
 
@@ -178,7 +179,7 @@ class DbtSession:
     @staticmethod
     def _common(target: Path) -> list[str]:
         return [
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir()),
             "--target-path", str(target), "--log-path", str(target),
             "--log-level", "none", "--log-level-file", "warn", "--no-write-json",
         ]  # fmt: skip
