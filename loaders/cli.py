@@ -50,6 +50,33 @@ def _progress(done: int, total: int, name: str) -> None:
         click.echo(f"  parsed {done}/{total}  {name}", err=True)
 
 
+class TerminalStatus:
+    """One status line, rewritten in place on stderr, when stderr is a terminal.
+
+    Under cron, systemd or a pipe (stderr not a terminal) it prints nothing: the run log and
+    the final line say what happened.
+    """
+
+    def __init__(self) -> None:
+        """Show the line only if stderr is a terminal."""
+        self.active = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, message: str) -> None:
+        """Replace the status line with ``message``."""
+        if self.active:
+            sys.stderr.write(f"\r\033[K{message}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        """Clear the status line (before the final report)."""
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
 def coverage_lines(report: LoadReport) -> list[str]:
     """The per-document coverage report printed after a load."""
     by_doc: dict[str, list[dict]] = defaultdict(list)
@@ -222,11 +249,14 @@ def rebuild_command(
     """
     from loaders.rebuild import RebuildLocked, rebuild
 
+    status = TerminalStatus()
     try:
-        result = rebuild(docs, warehouse, landed, log_path=log_path, force=force)
+        result = rebuild(docs, warehouse, landed, log_path=log_path, force=force, progress=status)
     except RebuildLocked as error:
+        status.done()
         click.echo(f"rebuild: {error}", err=True)
         sys.exit(3)
+    status.done()
     _echo_result(result)
     sys.exit(rebuild_exit_code(result.outcome, result.documents))
 

@@ -201,8 +201,17 @@ class DbtSession:
         self.parses += 1
         return None
 
-    def build(self, args: list[str], env: dict[str, str], target: Path) -> DbtOutcome:
-        """Run ``dbt build`` with ``args``; ``env`` holds the BUDGET_* paths for the profile."""
+    def build(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        target: Path,
+        progress: Callable[[str], None] | None = None,
+    ) -> DbtOutcome:
+        """Run ``dbt build`` with ``args``; ``env`` holds the BUDGET_* paths for the profile.
+
+        ``progress`` is called with ``dbt <done>/<total>`` as nodes finish.
+        """
         from dbt.cli.main import dbtRunner
 
         if self.keep_project:
@@ -211,7 +220,8 @@ class DbtSession:
                 return DbtOutcome(False, failures=[error])
         with environment_set(env):
             try:
-                run = dbtRunner(manifest=self._manifest).invoke(
+                callbacks = [dbt_progress(progress)] if progress else []
+                run = dbtRunner(manifest=self._manifest, callbacks=callbacks).invoke(
                     ["build", *self._common(target), *args]
                 )
             finally:
@@ -227,6 +237,24 @@ class DbtSession:
         if run.exception is not None:
             outcome.failures.append(f"dbt: {type(run.exception).__name__}: {run.exception}")
         return outcome
+
+
+def dbt_progress(progress: Callable[[str], None]) -> Callable[[Any], None]:
+    """A dbt event callback that reports ``dbt <done>/<total>`` as nodes finish."""
+    done = 0
+
+    def on_event(event: Any) -> None:
+        nonlocal done
+        data = event.data
+        total = getattr(data, "total", 0)
+        if event.info.name == "NodeFinished" or not total:
+            return
+        index = getattr(data, "index", 0)
+        if isinstance(total, int) and isinstance(index, int) and index > done:
+            done = index
+            progress(f"dbt {done}/{total}")
+
+    return on_event
 
 
 def close_dbt_connections() -> None:
@@ -273,6 +301,7 @@ def rebuild(
     workers: int | None = None,
     force: bool = False,
     session: DbtSession | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RebuildResult:
     """Run one rebuild (see the module docstring). Never raises for a failed build.
 
@@ -285,6 +314,8 @@ def rebuild(
         workers: parser processes.
         force: build everything into a fresh file even when nothing changed.
         session: the dbt session to build with (default: a new one for this run).
+        progress: called with a short status line as documents are parsed and dbt nodes finish
+            (``parsed 3/18 documents``, ``dbt 57/210``); the CLI shows it on a terminal only.
 
     Returns:
         The run's record (also appended to the log).
@@ -317,7 +348,7 @@ def rebuild(
         try:
             _run(
                 docs_dir, live, landed, building, result,
-                dbt_args or [], workers, force, session or DbtSession(),
+                dbt_args or [], workers, force, session or DbtSession(), progress,
             )  # fmt: skip
         except Exception as error:  # noqa: BLE001 - the live warehouse must survive anything
             result.outcome, result.reason = "failed", f"{type(error).__name__}: {error}"
@@ -364,6 +395,7 @@ def _run(
     workers: int | None,
     force: bool,
     session: DbtSession,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
     # an unmounted share or an emptied folder must not empty the warehouse
     if not docs_dir.is_dir() or not discover([docs_dir]):
@@ -375,7 +407,15 @@ def _run(
         return
     before = read_manifest(landed)["documents"]
     t0 = time.perf_counter()
-    report = load([docs_dir], landed, sync=True, workers=workers)
+    report = load(
+        [docs_dir],
+        landed,
+        sync=True,
+        workers=workers,
+        progress=(lambda done, total, _: progress(f"parsed {done}/{total} documents"))
+        if progress
+        else None,
+    )
     result.load_seconds = round(time.perf_counter() - t0, 2)
     result.documents = document_counts(before, report)
     result.not_fully_typed = report.below_full_coverage()
@@ -407,6 +447,7 @@ def _run(
         [*(INCREMENTAL_SELECTION if incremental else []), *dbt_args],
         env,
         _dbt_target(live),
+        progress=progress,
     )
     result.dbt_seconds = round(time.perf_counter() - t0, 2)
     result.tests = outcome.tests

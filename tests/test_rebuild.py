@@ -449,3 +449,42 @@ def test_a_load_killed_before_its_manifest_leaves_the_old_rows(tmp_path, monkeyp
     again = load([docs], out, workers=1, gate=False)
     assert again.loaded == [] and len(again.skipped) == 2
     assert _landed_rows(out) == rows
+
+
+def test_progress_shows_on_a_terminal_and_cron_sees_none(first_build):
+    import pty
+    import re
+
+    tmp, _ = first_build
+    _docs(tmp, ["jiyuan"])
+    primary, replica = pty.openpty()  # stderr a terminal, as when a person runs `make build`
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "loaders", "rebuild"],
+            env=_env(tmp), cwd=ROOT, stdout=subprocess.PIPE, stderr=replica, text=True,
+            timeout=600,
+        )  # fmt: skip
+        os.close(replica)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert run.returncode == 0, run.stdout
+    text = shown.decode()
+    assert "parsed 1/1 documents" in text  # only the new document is parsed
+    steps = [(int(a), int(b)) for a, b in re.findall(r"dbt (\d+)/(\d+)", text)]
+    assert steps and steps[-1][0] == steps[-1][1] > 10  # every node of the (incremental) build
+    assert [a for a, _ in steps] == sorted(a for a, _ in steps)
+    assert "rebuild succeeded" in run.stdout and "\r" not in run.stdout
+    # under cron (no terminal) the same command prints only its report
+    quiet = _rebuild(tmp, ["--force"])
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "dbt 1/" not in quiet.stderr and "parsed" not in quiet.stderr
+    assert "\r" not in quiet.stderr + quiet.stdout
