@@ -4,8 +4,10 @@
 --   pass           the code is attested and the name matches;
 --   fail           the code is attested under another name, or it is not attested but the printed
 --                  name is attested for a different code of the same level (a misprinted code);
---   not_evaluable  neither the code nor the name is in the (partial) reference list: "not
---                  attested" is not "invalid" (seeds/reference/SOURCES.md).
+--   unattested     neither the code nor the name is in the (partial) reference list: "not
+--                  attested" is not "invalid" (seeds/reference/SOURCES.md), so it is no finding
+--                  (fct_dq_findings keeps fail and not_evaluable only); the code shows as
+--                  source = 'printed_only' in dim_function_classification / dim_economic_...
 
 with
 
@@ -135,7 +137,9 @@ final as (
             when checks.code_attested and checks.name_matches then 'pass'
             when checks.code_attested then 'fail'
             when checks.name_attested_for is not null then 'fail'
-            else 'not_evaluable'
+            -- neither the code nor its name is in our partial list: nothing says the document
+            -- is wrong, so it is no finding (dim_*_classification.source = 'printed_only')
+            else 'unattested'
         end as status,
         checks.scheme || ' code ' || checks.code || ' ' || checks.name as subject,
         cast(null as decimal(20, 6)) as expected,
