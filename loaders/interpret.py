@@ -1262,6 +1262,8 @@ def _project_rows(table, body, columns, ctx, result):
             "project_name": (name or None) if role == "item" else (name or unit or None),
             "project_category": values.get("project_category"),
             "function_code": function_code,
+            # the 功能分类名称 printed beside the code (names the code where no function table does)
+            "function_name": values.get("function_name") if function_code else None,
             "dept_economic_code": values.get("dept_economic_code"),
             "gov_economic_code": values.get("gov_economic_code"),
             "fund_nature": values.get("fund_nature"),

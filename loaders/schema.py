@@ -187,6 +187,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("project_name", pa.string()),
             pa.field("project_category", pa.string()),
             pa.field("function_code", pa.string()),
+            pa.field("function_name", pa.string()),
             pa.field("dept_economic_code", pa.string()),
             pa.field("gov_economic_code", pa.string()),
             pa.field("fund_nature", pa.string()),

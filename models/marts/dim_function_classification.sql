@@ -55,8 +55,8 @@ printed_codes as (
 
     select
         function_code,
-        null as printed_name
-    from {{ ref('int_project_rows_pivoted') }}
+        function_name as printed_name
+    from {{ ref('stg_landed__project_rows') }}
     where function_code is not null
 
     union all

@@ -21,6 +21,7 @@ renamed as (
         {{ trim_to_null('project_name') }} as project_name,
         {{ trim_to_null('project_category') }} as project_category,
         {{ trim_to_null('function_code') }} as function_code,
+        {{ trim_to_null('function_name') }} as function_name,
         {{ trim_to_null('dept_economic_code') }} as dept_economic_code,
         {{ trim_to_null('gov_economic_code') }} as gov_economic_code,
         {{ trim_to_null('fund_nature') }} as fund_nature,
