@@ -637,6 +637,17 @@ def _labels(row: Row, columns: list[Column], unit_code_col: set[int]) -> _Labels
     return labels
 
 
+def _split_code_fits(printed: str) -> bool:
+    """Do a code's split cells (``208 05 02``) have the widths of 类, 款 and 项 (3, 2, 2)?
+
+    One cell (a whole or glued code) always fits here: its length is checked as a code's.
+    """
+    parts = printed.split()
+    if len(parts) < 2:
+        return True
+    return len(parts[0]) == 3 and all(len(part) == 2 for part in parts[1:])
+
+
 def _role_by_code(code: str) -> str:
     return {3: "class", 5: "section", 7: "item"}.get(len(code), "item")
 
@@ -659,6 +670,19 @@ def _function_rows(table, body, columns, ctx, result):
     for row in body:
         labels = _labels(row, columns, unit_cols)
         _carry_class(row, levels, labels, classes, result)
+        if not _split_code_fits(labels.code_as_printed):
+            # e.g. "7 | 11 | 02" under 210 / 21011: joined it is no code of this row's level,
+            # and which digits are missing is a guess; its amounts stay in cells
+            result.notes.append(
+                Note(
+                    "warning",
+                    "malformed_code",
+                    f"function code cells '{labels.code_as_printed}' make no code (类 has 3 "
+                    "digits, 款 and 项 2 each): the row is kept in cells",
+                    row.line,
+                )
+            )
+            continue
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
             role = "total"
@@ -751,6 +775,19 @@ def _revenue_rows(table, body, columns, ctx, result):
     for row in body:
         labels = _labels(row, columns, unit_cols)
         _carry_class(row, levels, labels, classes, result)
+        if not _split_code_fits(labels.code_as_printed):
+            # e.g. "7 | 11 | 02" under 210 / 21011: joined it is no code of this row's level,
+            # and which digits are missing is a guess; its amounts stay in cells
+            result.notes.append(
+                Note(
+                    "warning",
+                    "malformed_code",
+                    f"function code cells '{labels.code_as_printed}' make no code (类 has 3 "
+                    "digits, 款 and 项 2 each): the row is kept in cells",
+                    row.line,
+                )
+            )
+            continue
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or not (labels.code or name or labels.unit_code):
             role = "total"

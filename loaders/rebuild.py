@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -240,8 +241,12 @@ class DbtSession:
 
 
 def dbt_progress(progress: Callable[[str], None]) -> Callable[[Any], None]:
-    """A dbt event callback that reports ``dbt <done>/<total>`` as nodes finish."""
+    """A dbt event callback that reports ``dbt <done>/<total>`` as nodes finish.
+
+    dbt calls it from its worker threads: a lock keeps the reported counts in order.
+    """
     done = 0
+    lock = threading.Lock()
 
     def on_event(event: Any) -> None:
         nonlocal done
@@ -250,9 +255,12 @@ def dbt_progress(progress: Callable[[str], None]) -> Callable[[Any], None]:
         if event.info.name == "NodeFinished" or not total:
             return
         index = getattr(data, "index", 0)
-        if isinstance(total, int) and isinstance(index, int) and index > done:
-            done = index
-            progress(f"dbt {done}/{total}")
+        if not (isinstance(total, int) and isinstance(index, int)):
+            return
+        with lock:
+            if index > done:
+                done = index
+                progress(f"dbt {done}/{total}")
 
     return on_event
 
