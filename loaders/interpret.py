@@ -637,6 +637,26 @@ def _labels(row: Row, columns: list[Column], unit_code_col: set[int]) -> _Labels
     return labels
 
 
+def _malformed_split_code(labels: _Labels, row: Row, result: TableResult) -> bool:
+    """Note and report a row whose split code cells make no code (``7 | 11 | 02`` under 210).
+
+    Joined, such cells are no code of the row's level, and which digits are missing is a guess:
+    the row's amounts stay in cells.
+    """
+    if _split_code_fits(labels.code_as_printed):
+        return False
+    result.notes.append(
+        Note(
+            "warning",
+            "malformed_code",
+            f"function code cells '{labels.code_as_printed}' make no code (类 has 3 digits, "
+            "款 and 项 2 each): the row is kept in cells",
+            row.line,
+        )
+    )
+    return True
+
+
 def _split_code_fits(printed: str) -> bool:
     """Do a code's split cells (``208 05 02``) have the widths of 类, 款 and 项 (3, 2, 2)?
 
@@ -670,18 +690,7 @@ def _function_rows(table, body, columns, ctx, result):
     for row in body:
         labels = _labels(row, columns, unit_cols)
         _carry_class(row, levels, labels, classes, result)
-        if not _split_code_fits(labels.code_as_printed):
-            # e.g. "7 | 11 | 02" under 210 / 21011: joined it is no code of this row's level,
-            # and which digits are missing is a guess; its amounts stay in cells
-            result.notes.append(
-                Note(
-                    "warning",
-                    "malformed_code",
-                    f"function code cells '{labels.code_as_printed}' make no code (类 has 3 "
-                    "digits, 款 and 项 2 each): the row is kept in cells",
-                    row.line,
-                )
-            )
+        if _malformed_split_code(labels, row, result):
             continue
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or (not labels.code and not name and not labels.unit_code):
@@ -775,18 +784,7 @@ def _revenue_rows(table, body, columns, ctx, result):
     for row in body:
         labels = _labels(row, columns, unit_cols)
         _carry_class(row, levels, labels, classes, result)
-        if not _split_code_fits(labels.code_as_printed):
-            # e.g. "7 | 11 | 02" under 210 / 21011: joined it is no code of this row's level,
-            # and which digits are missing is a guess; its amounts stay in cells
-            result.notes.append(
-                Note(
-                    "warning",
-                    "malformed_code",
-                    f"function code cells '{labels.code_as_printed}' make no code (类 has 3 "
-                    "digits, 款 and 项 2 each): the row is kept in cells",
-                    row.line,
-                )
-            )
+        if _malformed_split_code(labels, row, result):
             continue
         name = compact(labels.name)
         if s.TOTAL_LABEL.match(name) or not (labels.code or name or labels.unit_code):
