@@ -26,7 +26,12 @@ class Line:
         page: 1-based page number (form feeds count pages in text input).
         cells: the cells as printed; a table row has one entry per column of its table.
         is_table: True for a table row, False for a text line.
-        boxes: the bounding box of each cell (PDF input), else None.
+        boxes: the bounding box of each cell (PDF input; x extent in characters for
+            fixed-width text), else None.
+        packed: the row lost its empty cells (a converter's text): its cells are in printed
+            order, not under the table's columns (see :mod:`loaders.packed`).
+        regrouped: a packed row whose cells were printed one per line and put together by the
+            reader: which cells make one row is not printed, so none of its amounts is typed.
     """
 
     number: int
@@ -34,6 +39,8 @@ class Line:
     cells: list[str]
     is_table: bool
     boxes: list[BBox | None] | None = None
+    packed: bool = False
+    regrouped: bool = False
 
     @property
     def text(self) -> str:
@@ -49,7 +56,8 @@ class Document:
     Attributes:
         lines: every line in reading order.
         page_count: pages in the source (1 for text without page breaks).
-        source_format: ``pdf`` or the text dialect (``tsv``).
+        source_format: ``pdf`` or the text dialect (``tsv``, ``spaced``, ``fixed_width``,
+            ``cell_per_line``).
         encoding: how the bytes were decoded (``binary`` for a PDF).
         text: the document as text (what identity, the table of contents and the content hash
             read): the decoded text for text input; for a PDF, one line per line, a table

@@ -28,6 +28,10 @@ class Row:
     part_start: bool = False  # first row printed after a page break
     page: int = 1
     boxes: list[BBox | None] | None = None
+    packed: bool = False  # cells in printed order, empty cells gone (see loaders.packed)
+    regrouped: bool = False  # cells printed one per line, put together by the reader
+    # a row rebuilt under its table's columns (loaders.packed): column -> column printed in
+    origin: dict[int, int] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -159,7 +163,18 @@ def _blocks(lines: list[Line]) -> list[_Block]:
                 current = []
                 blocks.append(_Block(current, pending))
                 pending = []
-            current.append(Row(line.cells, line.number, False, False, line.page, line.boxes))
+            current.append(
+                Row(
+                    line.cells,
+                    line.number,
+                    False,
+                    False,
+                    line.page,
+                    line.boxes,
+                    line.packed,
+                    line.regrouped,
+                )
+            )
         elif not line.text.strip():
             continue
         else:

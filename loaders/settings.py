@@ -34,6 +34,11 @@ EMPTY_LABEL_LINE = re.compile(
 # labels that name one budget unit (单位预算) rather than a department's consolidated budget
 UNIT_LEVEL_LABELS = ("预算单位", "编制单位", "单位名称")
 
+# ---------------------------------------------------------------- source formats
+# what a reader made of the file (documents.source_format): a PDF's text layer, or the text
+# dialect of a converter (loaders.text: tab-separated; loaders.spaced: the others)
+SOURCE_FORMATS = ("pdf", "tsv", "spaced", "fixed_width", "cell_per_line")
+
 # ---------------------------------------------------------------- document identity
 DISCLOSURE_KINDS = {"budget": ("预算",), "final_accounts": ("决算",)}
 # department names end with one of these organisation suffixes (longest first)

@@ -113,13 +113,20 @@ def compact(value: str) -> str:
 
 
 def read_text(decoded: Decoded) -> Document:
-    """The document model of tab-separated converter text (the samples' dialect).
+    """The document model of converter text: tab-separated, else :mod:`loaders.spaced`.
+
+    Tab-separated text (the samples' dialect) is read here; text whose tables are printed with
+    spaces or one cell per line goes to :func:`loaders.spaced.read_spaced`.
 
     A line holding a tab is a table row (its cells are the tab-separated fields), unless it is
     a table-of-contents line with dot leaders; any other line is a text line. A form feed, or a
     converter's page-marker line (``-- PAGE_BREAK --``, ``-- 3 of 20 --``), starts a new page;
     a marker line is not text. Line numbers are the text's.
     """
+    if "\t" not in decoded.text or not _tab_rows(decoded.text):
+        from loaders.spaced import read_spaced
+
+        return read_spaced(decoded)
     lines: list[Line] = []
     append = lines.append
     page = 1
@@ -141,3 +148,8 @@ def read_text(decoded: Decoded) -> Document:
     # a trailing form feed or marker (after the last page) starts no page
     pages = lines[-1].page if lines else 1
     return Document(lines, pages, "tsv", decoded.encoding, text=decoded.text)
+
+
+def _tab_rows(text: str) -> bool:
+    """Does the text print a tab-separated row (a tab between two cells, not a TOC line)?"""
+    return any("\t" in line.strip() and not s.DOT_LEADER.search(line) for line in text.split("\n"))

@@ -39,7 +39,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
         "disclosure_kind": ["budget", "final_accounts"],
         "disclosure_level": ["department", "unit"],
         "disclosure_part": ["complete", "narrative", "tables"],
-        "source_format": ["pdf", "tsv"],
+        "source_format": list(s.SOURCE_FORMATS),
     },
     "tables": {
         "budget_scope": list(s.BUDGET_SCOPES),
