@@ -13,7 +13,7 @@ from loaders.errors import InputError
 from loaders.identify import identify
 from loaders.interpret import Context, TableResult, interpret
 from loaders.model import Document
-from loaders.segment import Table, segment, table_of_contents
+from loaders.segment import Table, has_amount, segment, table_of_contents
 from loaders.text import content_hash, decode, read_text
 
 PDF_MAGIC = b"%PDF-"
@@ -224,6 +224,9 @@ def _check_not_truncated(text: str, tables: list[Table], source_file: str) -> No
     table = tables[-1] if tables else None
     if table is None or table.last_line != last_line:
         return
+    heads = [r for r in table.rows if not has_amount(r.cells)]
+    if any(r.packed for r in table.rows) or len({len(r.cells) for r in heads}) > 1:
+        return  # rows printed without their empty cells: their widths say nothing
     width = max(len(r.cells) for r in table.rows[:-1]) if len(table.rows) > 1 else 0
     printed = len(table.rows[-1].cells)
     if printed < width:

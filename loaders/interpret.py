@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
+from loaders import packed
 from loaders import settings as s
 from loaders.amounts import fits_landed, is_amount, parse_amount
 from loaders.forms import NOTES_PER_TABLE, form_rows
@@ -74,6 +75,8 @@ class TableResult:
     other_year_lines: set[int] = field(default_factory=set)
     other_year_columns: set[int] = field(default_factory=set)
     numeric_other_year: int = 0
+    # (line, column) of amounts whose column arithmetic did not decide: printed, kept in cells
+    kept_out: set[tuple[int, int]] = field(default_factory=set)
     # rows a table lands in another family's dataset (a 机关运行经费 column of a 三公 table)
     extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -222,13 +225,24 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     result.n_body_rows = len(body)
     result.header_text = header_signature(header)
     ncols = max((len(r.cells) for r in printed), default=0)
-    paths = header_paths(header, ncols)
+    if typed and _lost_header_cells(header):
+        for row in printed:  # text split into cells without its empty ones: see loaders.packed
+            row.packed = True
+    is_packed = any(r.packed for r in printed)
+    # a packed row's cells are in printed order, not under columns: no header path by position
+    paths = [] if is_packed else header_paths(header, ncols)
 
     _land_cells(table, header, paths, result, ctx.document_id)
     if not body or not any(has_amount(r.cells) for r in body):
         result.is_empty = True
         result.empty_note = "; ".join(table.notes) or (
             "header only, no rows" if not body else "no amounts printed"
+        )
+        return result
+    if family in s.FORM_VALUE_FAMILIES and is_packed:
+        result.numeric_printed = _count_numeric(body)
+        result.not_typed = (
+            "a form printed without its empty cells: which label a value is of is not printed"
         )
         return result
     if family in s.FORM_VALUE_FAMILIES and ctx.disclosure_kind != "final_accounts":
@@ -248,7 +262,15 @@ def interpret(table: Table, ctx: Context) -> TableResult:
         result.not_typed = reason
         return result
 
-    columns = _columns(family, header, paths, ncols, result, body)
+    if is_packed:
+        placed = _place_packed(table, header, body, result)
+        if placed is None:
+            result.numeric_printed = _count_numeric(body)
+            return result
+        columns, body = placed
+    else:
+        columns = _columns(family, header, paths, ncols, result, body)
+        body = _place_short_rows(table, columns, ncols, body, result)
     parser = _PARSERS[family]
     rows = parser(table, body, columns, ctx, result)
     rows = _drop_other_years(rows, columns, ctx, result)
@@ -263,6 +285,100 @@ def interpret(table: Table, ctx: Context) -> TableResult:
     result.extra = {name: _fitting(extra, result) for name, extra in result.extra.items()}
     _account(body, columns, result)
     return result
+
+
+def _lost_header_cells(header: list[Row]) -> bool:
+    """Has text split into cells lost the header's empty cells (rows of unequal widths)?
+
+    Tab-separated text that keeps every cell prints each header row as wide as the table; a
+    conversion that drops the empty ones prints ``项目 | 支出预算`` above ``类 | 款 | 项``. (A PDF's
+    rows have boxes: the reader placed them.)
+    """
+    if len(header) < 2 or any(r.boxes for r in header):
+        return False
+    return len({len(row.cells) for row in header}) > 1
+
+
+def _place_short_rows(
+    table: Table, columns: list[Column], ncols: int, body: list[Row], result: TableResult
+) -> list[Row]:
+    """Rows of a text table printed with fewer cells than the table: placed by arithmetic.
+
+    Under a header that prints every column, a row of tab-separated text that lost its empty
+    cells has its amounts in printed order, not under their columns. In a table of codes
+    (function, economic, revenue) they are placed by the table's identities and hierarchy
+    (:func:`loaders.packed.place_short`); in any other family the row's amounts stay in cells,
+    with a note: never a positional guess.
+    """
+    if any(r.boxes for r in body):
+        return body  # a PDF's rows: the reader placed their cells by their boxes
+    short = [r for r in body if len(r.cells) < ncols and has_amount(r.cells)]
+    if not short:
+        return body
+    if table.family not in packed.CODE_FAMILIES:
+        out = []
+        for row in body:
+            if row in short:
+                result.notes.append(
+                    Note(
+                        "warning",
+                        "short_row",
+                        f"{len(row.cells)} cells for {ncols} columns: which column each amount "
+                        "is in is not printed; kept in cells",
+                        row.line,
+                    )
+                )
+                row = replace(row, cells=[""] * ncols + list(row.cells))
+            out.append(row)
+        return out
+    measures = [(c.index, c.measure, c.path_text) for c in columns if c.measure]
+    measured = [m for _, m, _ in measures]
+    if len(set(measured)) < len(measured) or not measures:
+        return body  # several columns of one measure (by source): kept as printed
+    labels = [c.index for c in columns if c.is_label]
+    levels = list(_code_level_columns(columns).values())
+    placed = packed.place_short(result.dataset or "", measures, labels, levels, body)
+    result.notes += [Note(*note) for note in placed.notes]
+    result.kept_out |= placed.kept
+    return placed.rows
+
+
+def _place_packed(
+    table: Table, header: list[Row], body: list[Row], result: TableResult
+) -> tuple[list[Column], list[Row]] | None:
+    """Columns and placed rows of a table printed in packed rows (:mod:`loaders.packed`).
+
+    None where its columns cannot be placed: the table's numbers stay in cells, with the reason.
+    """
+    family = table.family
+    if any(r.regrouped for r in body):
+        result.not_typed = (
+            "cells printed one per line: which of them make one row is not printed, so no "
+            "amount's row and column is known"
+        )
+        return None
+    if family not in packed.CODE_FAMILIES:
+        result.not_typed = (
+            f"{family} tables printed without their empty cells are not placed by arithmetic"
+        )
+        return None
+    head = packed.header(family, header)
+    if head.problem:
+        result.not_typed = f"packed rows: {head.problem}"
+        result.notes.append(Note("warning", "packed_header", head.problem, table.first_line))
+        return None
+    placed = packed.place(family, result.dataset or "", head, body)
+    result.notes += [Note(*note) for note in placed.notes]
+    result.kept_out |= placed.kept
+    columns = [Column(i, [label], is_label=True) for i, label in enumerate(packed.LEVEL_LABELS)]
+    columns.append(Column(len(columns), ["名称"], is_label=True))
+    start = len(columns)
+    measures, texts = head.orders()[-1]
+    columns += [
+        Column(start + i, [text], measure=measure)
+        for i, (text, measure) in enumerate(zip(texts, measures, strict=True))
+    ]
+    return columns, placed.rows
 
 
 def _form_values(
@@ -416,7 +532,7 @@ def _land_cells(
         is_header = row.repeated or id(row) in header_lines
         line = row.line
         page = row.page
-        boxes = row.boxes
+        boxes = None if row.packed else row.boxes  # a fixed-width text's boxes are characters
         # tuples in the order of schema "cells" (millions of them: no dicts); text input has
         # no boxes
         extend(
@@ -546,6 +662,16 @@ def _account(body: list[Row], columns: list[Column], result: TableResult) -> Non
             if label and _is_code(cell):
                 continue
             printed.add((row.line, i))
+    printed |= result.kept_out
+    origins = {row.line: row.origin for row in body if row.origin}
+    if origins:  # rows placed by arithmetic: account each cell at the column it was printed in
+
+        def printed_at(key: tuple[int, int]) -> tuple[int, int]:
+            origin = origins.get(key[0])
+            return (key[0], origin.get(key[1], key[1])) if origin else key
+
+        landed = {printed_at(k): n for k, n in landed.items()}
+        printed = {printed_at(k) for k in printed}
     result.positions = set(landed)
     result.numeric_printed = len(printed)
     result.numeric_landed = len(printed & set(landed))
@@ -556,7 +682,8 @@ def _account(body: list[Row], columns: list[Column], result: TableResult) -> Non
         for line, col in missing
         if line in result.other_year_lines or col in result.other_year_columns
     )
-    for line, col in missing[:20]:
+    noted = [p for p in missing if p not in result.kept_out]  # those have a note of their own
+    for line, col in noted[:20]:
         result.notes.append(
             Note(
                 "error",

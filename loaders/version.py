@@ -4,7 +4,8 @@
 whenever anything that decides the parsed rows changes: the source of every ``loaders`` module
 the parse imports (found by reading their imports, starting from :mod:`loaders.document` and the
 landed schema, :mod:`loaders.schema`), the versions of the third-party packages those modules
-import (pypdfium2 reads the PDFs), and the Unicode database text normalisation uses. The load
+import (pypdfium2 reads the PDFs), the Unicode database text normalisation uses, and the dbt
+project's vocabularies the parse reads (:data:`DATA_FILES`: the row identities). The load
 records it for every landed document (manifest and ``documents`` rows) and parses a landed
 document again when it differs.
 """
@@ -24,6 +25,8 @@ from loaders import settings as s
 PACKAGE_DIR = Path(__file__).resolve().parent
 # what a parse runs (and its lazy imports: loaders.pdf), and the landed rows' types
 ROOTS = ("document", "schema")
+# vocabularies of the dbt project that the parse reads too (loaders.packed: the row identities)
+DATA_FILES = ("seeds/dq_identities.csv",)
 
 
 # an import statement at the start of a line (the sources are ruff-formatted: one statement per
@@ -96,6 +99,10 @@ def parser_fingerprint() -> str:
     modules, packages = parser_modules()
     for module in modules:
         digest.update(f"module {module}\0".encode() + (PACKAGE_DIR / f"{module}.py").read_bytes())
+    from loaders.project import project_dir
+
+    for name in DATA_FILES:
+        digest.update(f"\0data {name}\0".encode() + (project_dir() / name).read_bytes())
     for package in packages:
         digest.update(f"\0package {package}=={_package_version(package)}".encode())
     digest.update(f"\0unicode {unicodedata.unidata_version}".encode())

@@ -55,8 +55,10 @@ def test_anyang_row_continued_across_page_break(parsed):
     assert amount(doc, "economic_rows", source_line=365, measure="total") == D("10")
     assert amount(doc, "economic_rows", source_line=365, measure="public") == D("10")
     assert not rows(doc, "economic_rows", source_line=365, measure="personnel")
+    # placed by arithmetic: the items add up to the 合计 row's 公用经费 only with it there
     notes = rows(doc, "parse_notes", source_line=365)
-    assert [n["code"] for n in notes] == ["short_row"]
+    assert [n["code"] for n in notes] == ["columns_derived"]
+    assert "10 as 本年一般公共预算基本支出/公用经费" in notes[0]["message"]
     # the page-broken 基本支出 table is one table again
     tables = [t for t in doc.datasets["tables"] if t["family"] == "basic_by_economic"]
     assert len(tables) == 1 and tables[0]["n_parts"] == 2

@@ -123,3 +123,23 @@ def test_dq_rules_cover_r01_to_r10():
     _, rows = _read(SEEDS / "dq_rules.csv")
     assert [row["rule_id"] for row in rows] == [f"R{i:02d}" for i in range(1, 11)]
     assert {row["severity"] for row in rows} == {"error", "warning"}
+
+
+def test_row_identities_name_only_measures_the_parser_lands():
+    """dq_identities is read by R02 (SQL) and by the placement of packed rows (Python).
+
+    Every row parses to its six fields, and each measure is one the dataset's gate accepts.
+    """
+    from loaders import packed
+    from loaders.validate import ACCEPTED_VALUES
+
+    with open(ROOT / "seeds" / "dq_identities.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert {len(r) for r in rows} == {6}
+    header, *records = rows
+    assert header[:4] == ["dataset", "identity_id", "parent_measure", "part_measure"]
+    for dataset, _, parent, part, skip, _ in records:
+        accepted = set(ACCEPTED_VALUES[dataset]["measure"])
+        assert {parent, part} | ({skip} if skip else set()) <= accepted, (dataset, parent, part)
+    revenue = {i.parent: {p for p, _ in i.parts} for i in packed.identities("revenue_rows")}
+    assert revenue["total"] >= {"fiscal_total", "business_income", "other_income"}
