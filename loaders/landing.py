@@ -29,6 +29,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -39,9 +40,11 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from loaders import version
+from loaders.amounts import is_amount
 from loaders.document import ParsedDocument, parse_bytes
 from loaders.errors import InputError
 from loaders.schema import SCHEMAS
@@ -362,7 +365,9 @@ def load(
         else:
             results = list(_with_progress(map(_land_chunk_args, tasks), chunks, progress))
         documents: list[dict[str, Any]] = []
-        drop: set[str] = set()  # refused by the gate: dropped from every staged part
+        # refused by the gate, or another format of a disclosure kept: dropped from every part
+        drop: set[str] = set()
+        replaced: set[str] = set()  # landed before, superseded by the PDF of the disclosure
         drop_in_chunk: dict[int, set[str]] = {}  # repeats of content landed before or earlier
         first_file: dict[str, str] = {}
         for chunk_no, result in enumerate(results):
@@ -388,6 +393,14 @@ def load(
                 first_file[doc_id] = doc["source_file"]
                 documents.append(doc)
             report.coverage.extend(result.coverage)
+        same = same_disclosures(staging, out, documents, landed, drop_in_chunk)
+        for doc_id, message in same.items():
+            report.skipped.append(message)
+            if doc_id in landed:  # landed before, now superseded by the PDF of it
+                replaced.add(doc_id)
+            else:
+                drop.add(doc_id)
+        documents = [d for d in documents if d["document_id"] not in same]
         if gate and documents:
             gate_result = run_gate_safely(staging, exclude=drop_in_chunk)
             report.gate_report = gate_result.report
@@ -413,7 +426,7 @@ def load(
             if d["document_id"] in relanded or d["source_sha256"] in by_hash
         ]
         stale = set(landed) - current if sync else set()
-        report.removed = sorted(stale | superseded)
+        report.removed = sorted(stale | superseded | replaced)
         obsolete = _retire(out, landed, [*report.removed, *sorted(relanded)])
         batch_key = "|".join([fingerprint, *sorted(loaded_ids)])
         batch = hashlib.sha256(batch_key.encode()).hexdigest()[:12]
@@ -438,6 +451,9 @@ def load(
             "department_name": row["department_name"],
             "fiscal_year": row["fiscal_year"],
             "disclosure_kind": row["disclosure_kind"],
+            "disclosure_level": row["disclosure_level"],
+            "disclosure_part": row["disclosure_part"],
+            "source_format": row["source_format"],
             "parser_version": row["parser_version"],
             "parser_fingerprint": row["parser_fingerprint"],
             "batch": batch,
@@ -456,6 +472,133 @@ def load(
     for part in obsolete:  # the manifest no longer points at them (orphans if we die here)
         part.unlink(missing_ok=True)
     return report
+
+
+# the typed datasets two formats of one disclosure are compared on, and the columns that say
+# which number a row is (names are left out: converters space them differently)
+SAME_NUMBERS = {
+    "function_rows": ("budget_scope", "function_code", "row_role", "measure", "amount"),
+    "economic_rows": ("table_kind", "dept_economic_code", "row_role", "measure", "amount"),
+    "revenue_rows": ("function_code", "row_role", "measure", "amount"),
+    "summary_rows": ("table_kind", "side", "row_role", "measure", "amount"),
+    "three_public_rows": ("measure", "amount"),
+    "project_rows": ("measure", "amount"),
+    "operating_cost_rows": ("measure", "amount"),
+}
+# of the printed numbers of a disclosure's text, at least this share must be printed in the
+# other format too where the text types none (one cell per line)
+SAME_CELLS_SHARE = 0.9
+
+
+def _disclosure_key(doc: dict[str, Any]) -> tuple[Any, ...] | None:
+    keys = ("department_name", "fiscal_year", "disclosure_kind", "disclosure_level")
+    if any(doc.get(k) is None for k in keys) or "disclosure_part" not in doc:
+        return None
+    return (*(doc[k] for k in keys), doc["disclosure_part"])
+
+
+def _numbers(
+    parts: Callable[[str], list[Path]],
+    doc_ids: set[str],
+    exclude: dict[int, set[str]] | None = None,
+) -> tuple[dict[str, Counter], dict[str, set[str]]]:
+    """Typed numbers (:data:`SAME_NUMBERS`) and printed numeric cells of some documents.
+
+    ``parts(dataset)``: the Parquet parts to read; ``exclude``: by staged chunk, the documents
+    whose rows in it are repeats of a document landed before.
+    """
+    facts: dict[str, Counter] = {d: Counter() for d in doc_ids}
+    cells: dict[str, set[str]] = {d: set() for d in doc_ids}
+    if not doc_ids:
+        return facts, cells
+    wanted = pa.array(sorted(doc_ids))
+    for name in [*SAME_NUMBERS, "cells"]:
+        for part in parts(name):
+            table = pq.read_table(part)
+            table = table.filter(pc.is_in(table["document_id"], value_set=wanted))
+            if exclude and part.stem.count("-") == 1:  # a staged part (part-<chunk>)
+                unwanted = exclude.get(int(part.stem.split("-")[1]), set())
+                keep = [d not in unwanted for d in table["document_id"].to_pylist()]
+                table = table.filter(pa.array(keep, type=pa.bool_()))
+            if name == "cells":
+                ids, values = table["document_id"].to_pylist(), table["cell_text"].to_pylist()
+                for doc_id, value in zip(ids, values, strict=True):
+                    if is_amount(value) and not value.strip().isdigit():
+                        cells[doc_id].add(value.strip())
+                continue
+            columns = [table[c].to_pylist() for c in ("document_id", *SAME_NUMBERS[name])]
+            for doc_id, *key in zip(*columns, strict=True):
+                facts[doc_id][(name, *map(str, key))] += 1
+    return facts, cells
+
+
+def same_disclosures(
+    staging: Path,
+    out: Path,
+    documents: list[dict[str, Any]],
+    landed: dict[str, Any],
+    exclude: dict[int, set[str]],
+) -> dict[str, str]:
+    """The documents that are another format of a disclosure this load keeps.
+
+    Two documents of one department, year, kind, level and part are one disclosure in two
+    formats (a PDF and a converter's text of it, or two texts) where every number one of them
+    types the other types too (and, where it types none, nearly all the numbers it prints are
+    printed in the other): the PDF is kept (else the one that types more). Two documents whose
+    numbers differ are two different disclosures: both land, and the build's one-disclosure
+    test fails on them.
+
+    Returns:
+        document id of each one not kept → what the load reports of it.
+    """
+    by_key: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    # a landed document parsed again (same id, or the same file under another id) is the new
+    # parse, not another format of it
+    new_ids = {d["document_id"] for d in documents}
+    new_files = {d["source_sha256"] for d in documents}
+    still = {
+        k: v
+        for k, v in landed.items()
+        if k not in new_ids and v.get("source_sha256") not in new_files
+    }
+    for doc in [*documents, *({"document_id": k, **v} for k, v in still.items())]:
+        key = _disclosure_key(doc)
+        if key is not None:
+            by_key.setdefault(key, []).append(doc)
+    groups = [docs for docs in by_key.values() if len(docs) > 1]
+    if not groups:
+        return {}
+    new_ids = {d["document_id"] for docs in groups for d in docs if d["document_id"] not in still}
+    old_ids = {d["document_id"] for docs in groups for d in docs if d["document_id"] in still}
+    facts, cells = _numbers(
+        lambda name: sorted((staging / name).glob("part-*.parquet")), new_ids, exclude
+    )
+    old_facts, old_cells = _numbers(lambda name: _live_parts(out, name, still), old_ids)
+    facts.update(old_facts)
+    cells.update(old_cells)
+    out_of: dict[str, str] = {}
+    for docs in groups:
+        ranked = sorted(
+            docs,
+            key=lambda d: (d.get("source_format") != "pdf", -sum(facts[d["document_id"]].values())),
+        )
+        kept = ranked[0]
+        for other in ranked[1:]:
+            mine, theirs = facts[other["document_id"]], facts[kept["document_id"]]
+            if mine - theirs:
+                continue  # a number the kept one does not print: another disclosure
+            if not mine:
+                printed = cells[other["document_id"]]
+                shared = len(printed & cells[kept["document_id"]])
+                if not printed or shared < SAME_CELLS_SHARE * len(printed):
+                    continue
+            out_of[other["document_id"]] = (
+                f"{other['source_file']}: the same disclosure as {kept['source_file']} "
+                f"({other.get('source_format')} beside {kept.get('source_format')}: every "
+                f"number it types, {kept['source_file']} types too); loaded once, as "
+                f"{kept['source_file']}"
+            )
+    return out_of
 
 
 def _with_progress(results, chunks, progress):
