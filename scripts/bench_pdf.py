@@ -6,12 +6,13 @@ dataset's rows out). In the same run, the floor: pypdfium2's bare extraction of 
 (every character with its box, and the page's path objects, nothing else), with the same
 workers. Reports PDFs/s, pages/s, the ratio to the floor and peak memory.
 
-Text (``--text-baseline REV``): the same synthetic text corpus loaded (``--no-gate``) by this
-checkout's loader and by the loader of git revision REV, side by side in this run.
+Text (``--text-baseline REV[,REV…]``): the same synthetic text corpus loaded (``--no-gate``)
+by this checkout's loader and by the loader of each git revision REV, side by side in this run.
 
 Usage: ``python scripts/bench_pdf.py [--repeat 20] [--workers 2] [--text-baseline 54080fe]``
-Targets (issue 10): PDF parsing within 3x of the floor and at least 8 PDFs/s on 2 cores; text
-loading no slower than before.
+Targets: PDF parsing within 3x of the floor and at least 8 PDFs/s on 2 cores (issue 10); text
+loading no slower than before PDF input (54080fe, issue 10) and than before the converter
+readers (243ac92, issue 11).
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ def _pdf(repeat: int, workers: int) -> None:
 
 
 def old_loader(baseline: str, root: Path) -> Path:
-    """The ``loaders`` package of git revision ``baseline``, extracted under ``root / old``."""
-    old = root / "old"
+    """The ``loaders`` package of git revision ``baseline``, extracted under ``root / old-REV``."""
+    old = root / f"old-{baseline}"
     old.mkdir()
     archive = subprocess.run(
         ["git", "archive", baseline, "loaders"], cwd=ROOT, capture_output=True, check=True
@@ -117,12 +118,12 @@ def synthetic_corpus(root: Path, count: int) -> Path:
     return corpus
 
 
-def _text(baseline: str, count: int, workers: int) -> None:
+def _text(baselines: list[str], count: int, workers: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="budget-bench-text-"))
     try:
-        old = old_loader(baseline, root)
+        loaders = [(rev, old_loader(rev, root)) for rev in baselines]
         corpus = synthetic_corpus(root, count)
-        for label, path in (("before", old), ("now", ROOT)):
+        for label, path in (*loaders, ("now", ROOT)):
             times = []
             for attempt in range(3):
                 out = root / f"landed-{label}-{attempt}"
@@ -139,7 +140,7 @@ def _text(baseline: str, count: int, workers: int) -> None:
                 shutil.rmtree(out)
             best = min(times)
             print(
-                f"text load {label} ({baseline if label == 'before' else 'this checkout'}): "
+                f"text load {'before ' + label if label != 'now' else 'now (this checkout)'}: "
                 f"{count} documents, best of 3 {best:.2f}s = {count / best:.0f} documents/s "
                 f"(gate off, {workers} workers, process start included)"
             )
@@ -152,12 +153,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--text-baseline", default=None, help="git revision of the old loader")
+    parser.add_argument(
+        "--text-baseline", default=None, help="git revisions of old loaders, comma-separated"
+    )
     parser.add_argument("--text-count", type=int, default=1000)
     args = parser.parse_args()
     _pdf(args.repeat, args.workers)
     if args.text_baseline:
-        _text(args.text_baseline, args.text_count, args.workers)
+        _text(args.text_baseline.split(","), args.text_count, args.workers)
 
 
 if __name__ == "__main__":
