@@ -262,17 +262,20 @@ def interpret(table: Table, ctx: Context) -> TableResult:
         result.not_typed = reason
         return result
 
+    groups = 1 if is_packed else _column_groups(paths, family)
     if is_packed:
         placed = _place_packed(table, header, body, result)
         if placed is None:
             result.numeric_printed = _count_numeric(body)
             return result
         columns, body = placed
-    else:
+    elif groups == 1:
         columns = _columns(family, header, paths, ncols, result, body)
         body = _place_short_rows(table, columns, ncols, body, result)
-    parser = _PARSERS[family]
-    rows = parser(table, body, columns, ctx, result)
+    if groups > 1:
+        rows, columns = _grouped_rows(table, header, paths, body, groups, ctx, result)
+    else:
+        rows = _PARSERS[family](table, body, columns, ctx, result)
     rows = _drop_other_years(rows, columns, ctx, result)
     for row in rows:
         row.setdefault("document_id", ctx.document_id)
@@ -551,6 +554,60 @@ def _land_cells(
             for col, cell in enumerate(row.cells)
             if cell and not cell.isspace()
         )
+
+
+def _column_groups(paths: list[list[str]], family: str) -> int:
+    """How many groups of columns the header prints side by side (1 for an ordinary table).
+
+    The 决算 template's basic-expenditure table prints ``经济分类科目编码 | 科目名称 | 决算数``
+    twice, 人员经费 classes on the left and 公用经费 classes on the right: its header paths repeat
+    with a period that divides the table's width, and each group has label and amount columns.
+    """
+    if family not in s.COLUMN_GROUP_FAMILIES:
+        return 1
+    n = len(paths)
+    for width in range(2, n // 2 + 1):
+        if n % width or any(paths[i] != paths[i % width] for i in range(n)):
+            continue
+        leaves = [bool(p and s.LABEL_HEADER.search(p[-1])) for p in paths[:width]]
+        return n // width if any(leaves) and not all(leaves) else 1
+    return 1
+
+
+def _grouped_rows(
+    table: Table,
+    header: list[Row],
+    paths: list[list[str]],
+    body: list[Row],
+    groups: int,
+    ctx: Context,
+    result: TableResult,
+) -> tuple[list[dict[str, Any]], list[Column]]:
+    """Typed rows of a table printing its columns in side-by-side groups, group by group.
+
+    Each group is read as a table of its own (its slice of every row), its rows landing with
+    ``column_group`` (1 = leftmost) and each cell accounted at the column it is printed in.
+    """
+    width = len(paths) // groups
+    rows: list[dict[str, Any]] = []
+    columns: list[Column] = []
+    for group in range(groups):
+        start = group * width
+        sliced = [_slice(row, start, width) for row in body]
+        sliced = [row for row in sliced if any(compact(c) for c in row.cells)]
+        cols = _columns(table.family, header, paths[start : start + width], width, result, sliced)
+        for row in _PARSERS[table.family](table, sliced, cols, ctx, result):
+            row["_col"] += start
+            row["column_group"] = group + 1
+            rows.append(row)
+        columns += [replace(col, index=col.index + start) for col in cols]
+    result.layout_note = f"{groups} groups of columns printed side by side, read group by group"
+    return rows, columns
+
+
+def _slice(row: Row, start: int, width: int) -> Row:
+    boxes = row.boxes[start : start + width] if row.boxes else row.boxes
+    return replace(row, cells=row.cells[start : start + width], boxes=boxes)
 
 
 _NO_BOX = (None, None, None, None)
@@ -959,7 +1016,11 @@ def _economic_rows(table, body, columns, ctx, result):
         gov = groups[1] if len(groups) > 1 else ["", ""]
         dept_code, dept_name = "".join(dept[:-1]), dept[-1]
         gov_code, gov_name = "".join(gov[:-1]), gov[-1]
-        if s.TOTAL_LABEL.match(compact(dept_name)) or not (dept_code or dept_name):
+        if (
+            s.TOTAL_LABEL.match(compact(dept_name))
+            or not (dept_code or dept_name)
+            or (not dept_code and s.GROUP_TOTAL_LABEL.match(compact(dept_name)))
+        ):
             role = "total"
         elif _is_department(dept_name, ctx):
             role = "unit"
@@ -1002,6 +1063,7 @@ def _economic_rows(table, body, columns, ctx, result):
             "gov_code_as_printed": " ".join(gov[:-1]) or None,
             "gov_economic_name": gov_name or None,
             "parse_note": note,
+            "column_group": 1,
         }
         landed = _amount_rows(row, columns, result, base)
         for item in landed:  # account a moved cell at the column it was printed in

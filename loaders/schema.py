@@ -166,6 +166,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("gov_code_as_printed", pa.string()),
             pa.field("gov_economic_name", pa.string()),
             pa.field("parse_note", pa.string()),
+            # which group of columns printed side by side the row is in (1 = leftmost; 1 for a
+            # table printed in one group)
+            pa.field("column_group", pa.int32(), nullable=False),
             *MEASURE,
         ]
     ),

@@ -103,6 +103,9 @@ TYPED_FAMILIES = (
     "projects",
     "operating_cost",
 )
+# families whose tables may print their columns as groups side by side (code | name | 决算数
+# twice): each group is read as a table of its own (loaders.interpret._column_groups)
+COLUMN_GROUP_FAMILIES = ("basic_by_economic", "economic_summary")
 # families printed as forms (a 绩效目标表 per project) whose cell text may spill out of the grid
 FORM_FAMILIES = ("performance",)
 
@@ -201,6 +204,9 @@ CODE_PART = re.compile(r"^\d{2,3}$")
 GLUED_CODE = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-—－]?\s*(?P<name>[^\d\s\-—－].*)$")
 MARKER_CELL = re.compile(r"^(?:\*+|※+|栏次|[-—]+)$")
 TOTAL_LABEL = re.compile(r"^(?:合计|总计|共计|部门合计|收入合计|支出合计|收入总计|支出总计)[:：]?$")
+# the total row of one group of columns printed side by side (人员经费合计 under the 人员经费
+# classes, 公用经费合计 under the 公用经费 classes of the 决算 basic-expenditure table)
+GROUP_TOTAL_LABEL = re.compile(r"^(?:人员经费|公用经费|人员支出|公用支出)(?:合计|总计)[:：]?$")
 CHINESE_ORDINAL = re.compile(
     r"^\s*(?P<ordinal>[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|"
     r"\d+\s*[、.．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])\s*"

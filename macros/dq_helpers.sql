@@ -25,9 +25,11 @@
     `parents`, `checks` and `final`: for every column printed on a parent row, the printed
     amount against the sum of the same column over its children (blank = zero), with the
     standard check columns. `match_columns` are the cell columns a child cell must share with
-    the parent cell (measure, and the printed header where a measure repeats).
+    the parent cell (measure, and the printed header where a measure repeats). `group_column`
+    names a column of `pairs` and `cells` (column_group) that splits one printed line into the
+    groups of columns a table prints side by side: parent and child cells are of the pair's group.
 -#}
-{% macro dq_parent_sum_checks(pairs, cells, match_columns=['measure'], children_noun='rows printed under it') %}
+{% macro dq_parent_sum_checks(pairs, cells, match_columns=['measure'], children_noun='rows printed under it', group_column=none) %}
 
 parents as (
 
@@ -35,7 +37,8 @@ parents as (
         document_id,
         table_id,
         parent_line,
-        parent_label
+        {% if group_column %}{{ group_column }},
+        {% endif %}parent_label
     from {{ pairs }}
 
 ),
@@ -56,14 +59,21 @@ checks as (
         on
             parents.table_id = parent_cells.table_id
             and parents.parent_line = parent_cells.source_line
+            {% if group_column %}and parents.{{ group_column }} = parent_cells.{{ group_column }}
+            {% endif %}
     inner join {{ pairs }}
         on
             parents.table_id = {{ pairs }}.table_id
             and parents.parent_line = {{ pairs }}.parent_line
+            {% if group_column %}and parents.{{ group_column }} = {{ pairs }}.{{ group_column }}
+            and parents.parent_label = {{ pairs }}.parent_label
+            {% endif %}
     left join {{ cells }} as child_cells
         on
             {{ pairs }}.table_id = child_cells.table_id
             and {{ pairs }}.child_line = child_cells.source_line
+            {% if group_column %}and {{ pairs }}.{{ group_column }} = child_cells.{{ group_column }}
+            {% endif %}
             {% for column in match_columns %}and parent_cells.{{ column }} = child_cells.{{ column }}
             {% endfor %}
     group by all

@@ -196,11 +196,42 @@ def test_final_accounts_tables_printing_actuals_are_typed():
         and r["table_kind"] == "department_summary"
     ]
     assert (revenue["measure"], revenue["amount"]) == ("amount", Decimal("307.82"))
-    # the 基本支出决算表 prints two code | name | 决算数 groups side by side: not read yet, and
-    # never read by position (its amounts stay in cells, with a note)
+    # p.13 基本支出决算表 prints two code | name | 决算数 groups side by side, 人员经费 classes
+    # on the left, 公用经费 classes on the right: each group lands in its own rows
+    economic = {
+        (r["source_line"], r["dept_economic_code"] or r["dept_economic_name"]): r
+        for r in doc.datasets["economic_rows"]
+        if r["table_kind"] == "basic_by_economic"
+    }
+    by_code = {code: r for (_, code), r in economic.items()}
+    printed = {
+        "301": ("95.36", 1),  # 工资福利支出, left
+        "30101": ("14.12", 1),  # 基本工资, left, on the line of 30201
+        "30102": ("39.72", 1),
+        "302": ("10.23", 2),  # 商品和服务支出, right, on the line of 301
+        "30201": ("3.78", 2),  # 办公费
+        "30211": ("1.15", 2),  # 差旅费
+        "30213": ("0.02", 2),  # 维修（护）费
+        "人员经费合计": ("95.36", 1),  # each group's total row
+        "公用经费合计": ("10.23", 2),
+    }
+    for code, (amount, group) in printed.items():
+        row = by_code[code]
+        assert (row["amount"], row["column_group"], row["source_page"]) == (
+            Decimal(amount),
+            group,
+            13,
+        ), code
+    assert by_code["30101"]["source_line"] == by_code["30201"]["source_line"]
+    assert by_code["人员经费合计"]["row_role"] == by_code["公用经费合计"]["row_role"] == "total"
+    # the right group runs on below the left one (资本性支出 310 and its items)
+    assert by_code["31099"]["column_group"] == 2 and "31099" not in {
+        r["dept_economic_code"] for r in economic.values() if r["column_group"] == 1
+    }
     coverage = {c["family"]: c for c in doc.datasets["coverage"]}
-    assert coverage["basic_by_economic"]["numeric_cells_landed"] == 0
-    assert any(n["code"] == "ambiguous_header" for n in doc.datasets["parse_notes"])
+    basic = coverage["basic_by_economic"]
+    assert basic["numeric_cells_printed"] == basic["numeric_cells_landed"] == 67
+    assert basic["numeric_cells_landed_twice"] == 0
 
 
 def test_a_pdf_without_a_text_layer_is_rejected_naming_ocr():

@@ -119,6 +119,7 @@ pivoted as (
         source_line,
         source_page,
         table_kind,
+        column_group,
         row_role,
         dept_economic_code as dept_code_printed,
         dept_code_as_printed,
@@ -136,6 +137,7 @@ pivoted as (
         source_line,
         source_page,
         table_kind,
+        column_group,
         row_role,
         dept_economic_code,
         dept_code_as_printed,
@@ -231,6 +233,7 @@ final as (
             when 'basic_by_economic' then 'basic'
             when 'economic_summary' then 'all'
         end as expenditure_type,
+        coded.column_group,
         coded.row_role,
         case
             when coded.row_role != 'item' then 'subtotal'

@@ -24,6 +24,7 @@ renamed as (
         {{ trim_to_null('gov_code_as_printed') }} as gov_code_as_printed,
         {{ trim_to_null('gov_economic_name') }} as gov_economic_name,
         {{ trim_to_null('parse_note') }} as parse_note,
+        cast(column_group as integer) as column_group,
         {{ trim_to_null('row_role') }} as row_role,
 
         ---------- measure

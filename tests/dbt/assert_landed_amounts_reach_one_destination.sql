@@ -87,6 +87,7 @@ economic_destinations as (
             economic_rows_cells.document_id = printed_rows.document_id
             and economic_rows_cells.table_id = printed_rows.table_id
             and economic_rows_cells.source_line = printed_rows.source_line
+            and economic_rows_cells.column_group = printed_rows.column_group
     left join {{ ref('fct_expenditure_by_economic') }} as facts
         on
             printed_rows.disposition = 'fact'
@@ -102,7 +103,15 @@ economic_destinations as (
                 printed_rows.gov_economic_code is not null
                 or printed_rows.gov_economic_name is not distinct from facts.gov_economic_name
             )
-    group by all
+    -- one group per landed cell: a line of a table printed in groups side by side holds a
+    -- cell of each group
+    group by
+        economic_rows_cells.document_id,
+        economic_rows_cells.table_id,
+        economic_rows_cells.source_line,
+        economic_rows_cells.column_group,
+        economic_rows_cells.measure,
+        economic_rows_cells.measure_header
 
 ),
 

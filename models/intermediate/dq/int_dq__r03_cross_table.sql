@@ -31,6 +31,22 @@ economic as (
 
 ),
 
+-- a basic-expenditure table printing its columns in groups side by side prints a total per
+-- group (人员经费合计 | 公用经费合计): the table's total is their sum
+economic_group_totals as (
+
+    select
+        document_id,
+        table_id,
+        column_group,
+        min(source_line) as source_line,
+        arg_min(amount, source_line) as amount
+    from economic
+    where table_kind = 'basic_by_economic'
+    group by document_id, table_id, column_group
+
+),
+
 revenue as (
 
     select * from {{ ref('stg_landed__revenue_rows') }}
@@ -187,11 +203,11 @@ quantities as (
         'basic expenditure total' as quantity,
         'economic' as side_name,
         table_id,
-        source_line,
-        amount,
-        1 as n_cells
-    from economic
-    where table_kind = 'basic_by_economic'
+        min(source_line) as source_line,
+        sum(amount) as amount,
+        count(*) as n_cells
+    from economic_group_totals
+    group by document_id, table_id
 
     union all
 

@@ -1,6 +1,7 @@
 -- R05: a code's prefix matches the parent row printed above it: a 项 code (7 digits) under a
 -- 款 row starts with that 款 code, a 款 code under a 类 row with that 类 code. Function tables use
--- int_function_rows_classified.printed_parent_code; economic tables the 类 row printed above.
+-- int_function_rows_classified.printed_parent_code; economic tables the 类 row printed above (in
+-- the same group of columns, where a table prints groups side by side).
 
 with
 
@@ -16,7 +17,7 @@ economic_rows as (
     select
         *,
         last_value(case when row_role = 'class' then dept_code_printed end ignore nulls) over (
-            partition by table_id
+            partition by table_id, column_group
             order by source_line
             rows between unbounded preceding and 1 preceding
         ) as printed_parent_code
