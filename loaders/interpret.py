@@ -254,7 +254,7 @@ def interpret(table: Table, ctx: Context) -> TableResult:
             "unrecognised table" if family == "unrecognised" else f"{family} tables are not typed"
         )
         return result
-    held = _held_back(ctx.disclosure_kind, unit, result.header_text)
+    held = _held_back(ctx.disclosure_kind, unit, result.header_text, family)
     if held:  # the table is read, but none of its amounts may be typed
         severity, code, message, reason = held
         result.notes.append(Note(severity, code, message, table.first_line))
@@ -408,9 +408,15 @@ def _form_values(
         )
 
 
-def _held_back(kind: str | None, unit: str | None, header: str) -> tuple[str, str, str, str] | None:
+def _held_back(
+    kind: str | None, unit: str | None, header: str, family: str
+) -> tuple[str, str, str, str] | None:
     """Why a recognised table's amounts stay in cells only: (severity, code, message, reason)."""
-    if kind == "final_accounts" and s.BUDGET_BASIS_WORDS.search(header):
+    if (
+        kind == "final_accounts"
+        and s.BUDGET_BASIS_WORDS.search(header)
+        and family not in s.BASIS_FAMILIES
+    ):
         # a 决算 table printing budget figures beside the actuals (预算数 | 决算数): until the
         # basis of each column is read, none of its amounts is typed (a budget figure must never
         # land as an actual). Its other tables print actuals only, and are typed.
@@ -1265,7 +1271,8 @@ def _three_public_category(col: Column) -> str | None:
     A generic leaf (小计, 合计) belongs to its parent: under 公务用车购置及运行费 it is the vehicle
     subtotal, under the 三公 heading (or alone) the 三公 total.
     """
-    if len(col.path) > 1 and _scope_of(col):  # …/公务用车购置费/一般公共预算: the category above
+    if len(col.path) > 1 and (_scope_of(col) or amount_basis(col.path[-1])):
+        # …/公务用车购置费/一般公共预算 or …/公务用车购置费/决算数: the category above
         return _three_public_category(Column(col.index, col.path[:-1]))
     full = _match(s.THREE_PUBLIC_CATEGORIES, col.path_text)
     if full == s.NOT_THREE_PUBLIC or not col.path:
@@ -1275,6 +1282,14 @@ def _three_public_category(col: Column) -> str | None:
         parent = col.path[-2] if len(col.path) > 1 else ""
         return "vehicle_total" if s.VEHICLE_HEADER.search(parent) else "total"
     return _match(s.THREE_PUBLIC_CATEGORIES, leaf) or full
+
+
+def three_public_column(path: list[str]) -> tuple[str | None, str | None]:
+    """How a wide 三公 table's column with this header path is read: (category, basis).
+
+    The basis is None where the header names none (the document's own basis then).
+    """
+    return _three_public_category(Column(0, path)), amount_basis("/".join(path))
 
 
 def _wide_categories(columns: list[Column]) -> bool:
@@ -1341,6 +1356,19 @@ def _other_year_rows(body: list[Row], year: int | None, result: TableResult) -> 
 
 
 def _three_public_rows(table, body, columns, ctx, result):
+    rows = _three_public_amounts(table, body, columns, ctx, result)
+    own = s.KIND_BASIS.get(ctx.disclosure_kind or "budget", "budget")
+    for row in rows:  # each column's basis: 预算数 beside 决算数 in a 决算 table
+        row["amount_basis"] = amount_basis(row["measure_header"] or "") or own
+    return rows
+
+
+def amount_basis(header: str) -> str | None:
+    """The basis a column header names: 预算数 budget, 调整预算数 adjusted_budget, 决算数 final."""
+    return _match(s.AMOUNT_BASIS_WORDS, compact(header))
+
+
+def _three_public_amounts(table, body, columns, ctx, result):
     labelled = any(_is_text(c) for row in body for c in row.cells)
     wide = not labelled or _wide_categories(columns)
     rows = []

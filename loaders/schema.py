@@ -178,6 +178,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             *PROVENANCE,
             pa.field("category", pa.string(), nullable=False),
             pa.field("label_as_printed", pa.string(), nullable=False),
+            # budget / adjusted_budget / final: from the column's header, else the document's
+            # own (a budget's budget figures, a 决算's actuals)
+            pa.field("amount_basis", pa.string(), nullable=False),
             *MEASURE,
         ]
     ),

@@ -110,8 +110,20 @@ COLUMN_GROUP_FAMILIES = ("basic_by_economic", "economic_summary")
 FORM_FAMILIES = ("performance",)
 
 # the words of a final-accounts column that prints a budget figure, not the actual (决算数): such
-# a table is kept in cells until amount_basis is read
+# a table is kept in cells, unless its family reads the basis of each column (BASIS_FAMILIES)
 BUDGET_BASIS_WORDS = re.compile(r"预算数|年初预算|调整预算|全年预算")
+# amount_basis: what a printed amount is, from its column's header (first match wins); a column
+# naming none is the document's own basis (KIND_BASIS: a budget's budget, a 决算's actual)
+AMOUNT_BASES = ("budget", "adjusted_budget", "final")
+AMOUNT_BASIS_WORDS: list[tuple[str, str]] = [
+    (r"调整预算|调整后预算", "adjusted_budget"),
+    (r"预算", "budget"),
+    (r"决算|执行数", "final"),
+]
+KIND_BASIS = {"budget": "budget", "final_accounts": "final"}
+# families whose landed rows carry amount_basis, so a 决算 table printing 预算数 beside 决算数 is
+# typed column by column (DESIGN: the 三公 table prints both for every category)
+BASIS_FAMILIES = ("three_public",)
 
 # ---------------------------------------------------------------- form values (loaders.forms)
 # Families whose tables are forms or free lists rather than a classification: every number they

@@ -81,6 +81,7 @@ ACCEPTED_VALUES: dict[str, dict[str, list[str]]] = {
     "three_public_rows": {
         "category": list(s.THREE_PUBLIC_CATEGORY_VALUES),
         "measure": _measures("three_public", "by_unit"),
+        "amount_basis": list(s.AMOUNT_BASES),
     },
 }  # fmt: skip
 # columns the schema allows to be null but every landed row of the dataset has (a table

@@ -29,7 +29,9 @@
     names a column of `pairs` and `cells` (column_group) that splits one printed line into the
     groups of columns a table prints side by side: parent and child cells are of the pair's group.
 -#}
-{% macro dq_parent_sum_checks(pairs, cells, match_columns=['measure'], children_noun='rows printed under it', group_column=none) %}
+{% macro dq_parent_sum_checks(
+    pairs, cells, match_columns=['measure'], children_noun='rows printed under it', group_column=none
+) %}
 
 parents as (
 

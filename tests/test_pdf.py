@@ -11,7 +11,9 @@ import pytest
 
 from loaders.document import ParsedDocument, parse_bytes, read_document
 from loaders.errors import InputError
+from loaders.interpret import three_public_column
 from loaders.landing import load
+from loaders.segment import header_paths, header_row_count, segment
 from loaders.settings import FORM_VALUE_FAMILIES
 
 # the real disclosures are in the documents folder the build loads; the empty official template
@@ -232,6 +234,71 @@ def test_final_accounts_tables_printing_actuals_are_typed():
     basic = coverage["basic_by_economic"]
     assert basic["numeric_cells_printed"] == basic["numeric_cells_landed"] == 67
     assert basic["numeric_cells_landed_twice"] == 0
+
+
+FA = "shanghai_putuo_party_social_work_dept_2024_dept_final_accounts.pdf"
+# p.14 财政拨款“三公”经费支出决算表: 预算数 | 决算数 under each category and the vehicle parts
+THREE_PUBLIC_BASES = [
+    (category, basis)
+    for category in (
+        "total",
+        "outbound_travel",
+        "vehicle_total",
+        "vehicle_purchase",
+        "vehicle_operation",
+        "official_reception",
+    )
+    for basis in ("budget", "final")
+]
+
+
+def _three_public_table(document):
+    (table,) = [t for t in segment(document) if t.family == "three_public"]
+    rows = [r for r in table.rows if not r.repeated]
+    return table, rows[: header_row_count(rows)]
+
+
+def test_a_final_accounts_three_public_header_reads_each_column_basis():
+    table, header = _three_public_table(read_document((DOCUMENTS / FA).read_bytes(), FA))
+    paths = header_paths(header, max(len(r.cells) for r in header))
+    assert [three_public_column(path) for path in paths] == THREE_PUBLIC_BASES
+    assert header[0].page == 14
+    # the table prints its header and no row (本年度没有…): nothing typed, so no zero either
+    doc = _parse(FA)
+    assert not doc.datasets["three_public_rows"]
+
+
+def test_a_final_accounts_three_public_table_lands_budget_and_actual_apart():
+    """The table as the document prints it, as tab-separated text, with one row filled in.
+
+    The real p.14 table is empty (the department had no 三公 spending); the cover title, the
+    table's title and its three header rows are copied from it and one 合计 row is added
+    (amounts chosen so that the totals hold), to check that each cell lands with its category
+    and basis.
+    """
+    document = read_document((DOCUMENTS / FA).read_bytes(), FA)
+    table, header = _three_public_table(document)
+    cover = [line.text for line in document.lines if line.page == 1]  # the title, 3 lines
+    amounts = ["10.00", "8.50", "2.00", "1.50", "6.00", "5.00"]
+    amounts += ["0.00", "0.00", "6.00", "5.00", "2.00", "2.00"]
+    text = "\n".join(
+        [
+            *cover,
+            table.title_as_printed,
+            "单位：万元",
+            *("\t".join(row.cells) for row in header),
+            "\t".join(amounts),
+        ]
+    )
+    doc = parse_bytes(text.encode(), "three_public_final_accounts.txt")
+    assert doc.document["disclosure_kind"] == "final_accounts"
+    landed = {
+        (r["category"], r["amount_basis"]): r["amount"] for r in doc.datasets["three_public_rows"]
+    }
+    assert list(landed) == THREE_PUBLIC_BASES
+    assert [str(a) for a in landed.values()] == amounts
+    (coverage,) = doc.datasets["coverage"]
+    assert coverage["numeric_cells_printed"] == coverage["numeric_cells_landed"] == 12
 
 
 def test_a_pdf_without_a_text_layer_is_rejected_naming_ocr():

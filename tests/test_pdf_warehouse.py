@@ -162,6 +162,12 @@ def test_a_three_public_table_not_read_is_null_not_zero(warehouse):
         [doc[0]],
     ).fetchall()
     assert len(rows) == 4 and all(amount is None and not printed for _, amount, printed in rows)
+    # a 决算 table not read is the document's own basis, the actuals
+    bases = warehouse.execute(
+        "select distinct amount_basis from main.fct_three_public_costs where document_id = ?",
+        [doc[0]],
+    ).fetchall()
+    assert bases == [("final",)]
     (total,) = warehouse.execute(
         "select three_public_total from main.mart_budget_overview where document_id = ?", [doc[0]]
     ).fetchone()

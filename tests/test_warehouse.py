@@ -251,6 +251,7 @@ def test_comments_are_persisted(warehouse):
 # A real row changed in one column, and the mart-contract constraint that must refuse it.
 CONTRACT_BREACHES = [
     ("fct_three_public_costs", "", "primary key"),  # the same document and category twice
+    ("fct_three_public_costs", "'actual' as amount_basis", "CHECK"),
     ("fct_three_public_costs", "'taxi' as category", "CHECK"),
     ("fct_three_public_costs", "-1 as amount", "CHECK"),
     ("fct_three_public_costs", "false as is_printed, 5 as amount", "CHECK"),

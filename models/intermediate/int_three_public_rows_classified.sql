@@ -3,6 +3,7 @@
 -- subtotal rows are printed subtotals (`subtotal`); the funding-source columns (一般公共预算,
 -- 政府性基金, 国有资本经营预算) are a breakdown of the main column (`breakdown`). When a document
 -- prints more than one 三公 table, facts come from the first (`repeated_table` for the others).
+-- A 决算 table printing 预算数 beside 决算数 lands each cell with its `amount_basis`.
 
 with
 
@@ -59,6 +60,7 @@ final as (
         source_page,
         category,
         label_as_printed,
+        amount_basis,
         row_role,
         measure,
         measure_header,

@@ -4,7 +4,9 @@
 -- that was read is 0 (`is_printed` = false); where the table was not read (no amount of it is
 -- typed: empty, final accounts not read yet, no unit, unreadable columns) every category is
 -- null, never 0. The printed 三公 total and vehicle subtotal stay in
--- int_three_public_rows_classified for rule R08.
+-- int_three_public_rows_classified for rule R08. A 决算 table printing 预算数 beside 决算数 gives
+-- the four rows for each basis it prints (amount_basis budget / adjusted_budget / final); a table
+-- that was not read gives them for the document's own basis (a budget's budget, a 决算's final).
 
 with
 
@@ -49,6 +51,36 @@ first_tables as (
 
 ),
 
+-- the bases each first table prints (read tables), else the document's own
+table_bases as (
+
+    select distinct
+        document_id,
+        table_id,
+        amount_basis
+    from cells
+
+),
+
+bases as (
+
+    select
+        first_tables.document_id,
+        first_tables.table_id,
+        coalesce(
+            table_bases.amount_basis,
+            case documents.disclosure_kind when 'final_accounts' then 'final' else 'budget' end
+        ) as amount_basis
+    from first_tables
+    left join table_bases
+        on
+            first_tables.document_id = table_bases.document_id
+            and first_tables.table_id = table_bases.table_id
+    left join documents
+        on first_tables.document_id = documents.document_id
+
+),
+
 categories as (
 
     select unnest([
@@ -63,12 +95,13 @@ printed as (
         document_id,
         table_id,
         category,
+        amount_basis,
         sum(amount) as amount,
         min(source_line) as source_line,
         arg_min(source_page, source_line) as source_page,
         mode(label_as_printed) as label_as_printed
     from cells
-    group by document_id, table_id, category
+    group by document_id, table_id, category, amount_basis
 
 ),
 
@@ -80,6 +113,7 @@ final as (
         documents.department_id,
         documents.fiscal_year,
         categories.category,
+        bases.amount_basis,
 
         ---------- amount (万元); blank in a table that was read = 0; not read = null
         cast(
@@ -96,12 +130,15 @@ final as (
         printed.source_line,
         printed.source_page
     from first_tables
+    inner join bases
+        on first_tables.document_id = bases.document_id
     cross join categories
     left join printed
         on
             first_tables.document_id = printed.document_id
             and first_tables.table_id = printed.table_id
             and categories.category = printed.category
+            and bases.amount_basis = printed.amount_basis
     left join read_tables
         on
             first_tables.document_id = read_tables.document_id

@@ -144,17 +144,24 @@ basic_economic_totals as (
 
 ---------- 三公, projects, findings
 
+-- the document's own basis: a budget's budget figures, a 决算's actuals (a 决算 三公 table also
+-- prints the budget: fct_three_public_costs holds it, amount_basis budget)
 three_public as (
 
     select
-        document_id,
-        sum(amount) as three_public_total,
-        sum(amount) filter (where category = 'outbound_travel') as three_public_outbound,
-        sum(amount) filter (where category = 'official_reception') as three_public_reception,
-        sum(amount) filter (where category = 'vehicle_purchase') as three_public_vehicle_purchase,
-        sum(amount) filter (where category = 'vehicle_operation') as three_public_vehicle_operation
-    from {{ ref('fct_three_public_costs') }}
-    group by document_id
+        cost_rows.document_id,
+        sum(cost_rows.amount) as three_public_total,
+        sum(cost_rows.amount) filter (where cost_rows.category = 'outbound_travel') as three_public_outbound,
+        sum(cost_rows.amount) filter (where cost_rows.category = 'official_reception') as three_public_reception,
+        sum(cost_rows.amount) filter (where cost_rows.category = 'vehicle_purchase') as three_public_vehicle_purchase,
+        sum(cost_rows.amount) filter (where cost_rows.category = 'vehicle_operation') as three_public_vehicle_operation
+    from {{ ref('fct_three_public_costs') }} as cost_rows
+    inner join documents
+        on cost_rows.document_id = documents.document_id
+    where
+        cost_rows.amount_basis
+        = case documents.disclosure_kind when 'final_accounts' then 'final' else 'budget' end
+    group by cost_rows.document_id
 
 ),
 

@@ -18,6 +18,7 @@ renamed as (
         ---------- row
         {{ trim_to_null('category') }} as category,
         {{ trim_to_null('label_as_printed') }} as label_as_printed,
+        {{ trim_to_null('amount_basis') }} as amount_basis,
         {{ trim_to_null('row_role') }} as row_role,
 
         ---------- measure

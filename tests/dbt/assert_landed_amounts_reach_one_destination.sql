@@ -139,6 +139,7 @@ three_public_destinations as (
             and cells.document_id = facts.document_id
             and cells.table_id = facts.source_table
             and cells.category = facts.category
+            and cells.amount_basis = facts.amount_basis
     group by all
 
 ),

@@ -1,6 +1,7 @@
 -- R08: 三公经费 total = 因公出国（境）费 + 公务接待费 + 公务用车购置费 + 公务用车运行维护费, and
 -- where the vehicle subtotal is printed, 公务用车购置及运行费 = 购置费 + 运行维护费. Main (合计)
--- column; a category left blank counts as zero. Without a printed total: `not_evaluable`.
+-- column; a category left blank counts as zero. Without a printed total: `not_evaluable`. A 决算
+-- table printing 预算数 beside 决算数 is checked for each basis.
 
 with
 
@@ -22,6 +23,8 @@ per_table as (
     select
         document_id,
         table_id,
+        amount_basis,
+        count(*) over (partition by document_id, table_id) as n_bases,
         min(source_line) as source_line,
         max(amount) filter (where category = 'total') as printed_total,
         max(amount) filter (where category = 'vehicle_total') as printed_vehicle_total,
@@ -34,7 +37,7 @@ per_table as (
         ) as n_categories,
         count(*) filter (where category in ('vehicle_purchase', 'vehicle_operation')) as n_vehicle_parts
     from cells
-    group by all
+    group by document_id, table_id, amount_basis
 
 ),
 
@@ -44,7 +47,8 @@ checks as (
         document_id,
         table_id,
         source_line,
-        '三公经费合计 = 出国 + 接待 + 购车 + 用车运行' as identity_checked,
+        '三公经费合计 = 出国 + 接待 + 购车 + 用车运行'
+        || case when n_bases > 1 then ' [' || amount_basis || ']' else '' end as identity_checked,
         printed_total as printed,
         four_categories as parts_sum,
         n_categories as n_parts
@@ -56,7 +60,8 @@ checks as (
         document_id,
         table_id,
         source_line,
-        '公务用车购置及运行费 = 购置 + 运行' as identity_checked,
+        '公务用车购置及运行费 = 购置 + 运行'
+        || case when n_bases > 1 then ' [' || amount_basis || ']' else '' end as identity_checked,
         printed_vehicle_total,
         vehicle_parts,
         n_vehicle_parts
